@@ -1,0 +1,257 @@
+"""The extracted stage: every table of a report as cells, the report's identity, its narrative.
+
+`extract_report(path)` reads each page once with pdfplumber: the ruled tables on it and the
+text lines outside them. Walking the pages in order, a table takes its title, printed number
+and unit from the lines just above it; a table with no title of its own that starts a page
+and has the previous table's columns continues that table (a repeated header is dropped,
+a cell split by the page break is rejoined).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+from yusuan.catalog import CORE_TYPES, TYPES_BY_NAME, classify_title, table_number
+from yusuan.forms import form_cells
+from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, same_columns
+from yusuan.identify import identify_report
+from yusuan.model import Extraction, NarrativeParagraph, Table
+from yusuan.money import squeeze
+from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, split_fragment
+
+_UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
+_NOTE = re.compile(r"^(备注|注|说明)[:：]")
+_PAGE_NUMBER = re.compile(r"^[-—–]?\d{1,3}[-—–]?$|^第\d+页(共\d+页)?$")
+_LINE_TOLERANCE = 2.5
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    text: str  # as printed, with single spaces where the layout had gaps
+
+    @property
+    def squeezed(self) -> str:
+        return squeeze(self.text)
+
+
+@dataclass
+class _PendingTable:
+    """A table being assembled while walking the pages."""
+
+    seq: int
+    type_name: str | None
+    table_no: str | None
+    title: str | None
+    unit: str | None
+    segments: list[Grid]
+    header_rows: int
+    note: str | None = None
+    is_form: bool = False
+    title_lines: list[str] = field(default_factory=list)
+
+
+def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, float, float]]) -> list[_Line]:
+    """Lines of text outside the given boxes, top to bottom, from the page's characters."""
+    chars = []
+    for ch in page.chars:
+        if not ch.get("upright", True) and not ch["text"].strip():
+            continue
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in exclude):
+            continue
+        chars.append(ch)
+    chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))
+    rows: list[list[dict[str, Any]]] = []
+    for ch in chars:
+        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= _LINE_TOLERANCE:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda ch: ch["x0"])
+        parts: list[str] = []
+        prev = None
+        for ch in row:
+            if prev is not None and ch["x0"] - prev["x1"] > max(1.0, (prev["x1"] - prev["x0"]) * 0.6):
+                parts.append(" ")
+            parts.append(ch["text"])
+            prev = ch
+        text = re.sub(r"\s+", " ", "".join(parts)).strip()
+        if text:
+            lines.append(_Line(page_number, row[0]["top"], text))
+    return lines
+
+
+def _find_unit(texts: list[str]) -> str | None:
+    joined = "".join(texts)
+    m = _UNIT.search(joined)
+    return m.group(1) if m else None
+
+
+def _is_trivial(line: _Line) -> bool:
+    """Lines that do not separate a table from its continuation: page numbers, unit lines."""
+    s = line.squeezed
+    return bool(_PAGE_NUMBER.match(s)) or bool(_UNIT.fullmatch(s)) or s in ("单位：万", "元", "单位:万")
+
+
+def _grid_header_equal(a: Grid, a_rows: int, b: Grid) -> bool:
+    if a_rows == 0 or b.n_rows < a_rows:
+        return False
+    return all(a.row_labels(r) == b.row_labels(r) for r in range(a_rows))
+
+
+def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
+    """Given a PDF, return its tables (as cells), its identity and its narrative text.
+
+    `pages` limits how many pages are read (None: all). Raises nothing for an unusual
+    layout: problems are listed in `Extraction.problems`, naming page and table.
+    """
+    path = Path(path)
+    problems: list[str] = []
+    tables: list[_PendingTable] = []
+    all_lines: list[_Line] = []
+    with pdfplumber.open(path) as pdf:
+        metadata = dict(pdf.metadata or {})
+        pending_lines: list[_Line] = []
+        current: _PendingTable | None = None
+        text_since_current = False
+        last_unit: str | None = None
+        for index, page in enumerate(pdf.pages[: pages or None]):
+            page_number = index + 1
+            found = [t for t in page.find_tables() if len(t.cells) > 1]
+            grids = [grid_from_table(t, page_number) for t in found]
+            lines = _text_lines(page, page_number, [g.bbox for g in grids])
+            all_lines.extend(lines)
+            elements: list[tuple[float, int, Any]] = [(ln.top, 0, ln) for ln in lines]
+            elements += [(g.bbox[1], 1, g) for g in grids]
+            elements.sort(key=lambda e: (e[0], e[1]))
+            first_on_page = True
+            for _, is_table, item in elements:
+                if not is_table:
+                    line: _Line = item
+                    if current is not None and _NOTE.match(line.squeezed) and not pending_lines:
+                        current.note = (current.note + " " if current.note else "") + line.text
+                        continue
+                    unit_here = _find_unit([line.squeezed])
+                    if unit_here:
+                        last_unit = unit_here
+                    pending_lines.append(line)
+                    if not _is_trivial(line):
+                        first_on_page = False
+                        text_since_current = True
+                    continue
+                grid: Grid = item
+                titles = [ln for ln in pending_lines[-8:] if len(ln.squeezed) <= 60]
+                title_type = None
+                for ln in reversed(titles):
+                    title_type = classify_title(ln.squeezed)
+                    if title_type:
+                        break
+                has_title = title_type is not None or any(table_number(ln.squeezed) for ln in titles)
+                continues = (
+                    current is not None and not has_title and first_on_page is not False
+                    and not text_since_current and (
+                        current.is_form
+                        or same_columns(current.segments[-1], grid)
+                        or _grid_header_equal(current.segments[0], current.header_rows, grid)))
+                if continues and current is not None:
+                    _continue_table(current, grid)
+                else:
+                    seq = len(tables) + 1
+                    squeezed_titles = [ln.squeezed for ln in titles]
+                    unit = _find_unit(squeezed_titles)
+                    if unit is None and last_unit is not None:
+                        unit = last_unit
+                    number = next((table_number(t) for t in reversed(squeezed_titles) if table_number(t)), None)
+                    title_line = next((ln.text for ln in reversed(titles)
+                                       if title_type and title_type.title.search(ln.squeezed)), None)
+                    if title_type is None:
+                        problems.append(f"page {page_number}: a table without a recognised title "
+                                        f"(first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
+                    current = _PendingTable(
+                        seq=seq, type_name=title_type.name if title_type else None, table_no=number,
+                        title=title_line, unit=unit, segments=[grid],
+                        header_rows=header_row_count(grid), is_form=bool(title_type and title_type.form),
+                        title_lines=squeezed_titles)
+                    tables.append(current)
+                pending_lines = []
+                text_since_current = False
+                first_on_page = False
+    built = [_build_table(t, problems) for t in tables]
+    identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built)
+    narrative = _narrative(all_lines, tables)
+    found_types = {t.table_type for t in built}
+    missing = [name for name in CORE_TYPES if name not in found_types]
+    return Extraction(identity=identity, tables=built, narrative=narrative, problems=problems,
+                      missing_tables=[f"{name} ({TYPES_BY_NAME[name].chinese})" for name in missing])
+
+
+def _continue_table(current: _PendingTable, grid: Grid) -> None:
+    """Join `grid` (the next page's part) onto the table being assembled."""
+    if current.is_form:
+        current.segments.append(grid)
+        return
+    target = current.segments[-1]
+    skip = current.header_rows if _grid_header_equal(current.segments[0], current.header_rows, grid) else 0
+    if target.n_cols != grid.n_cols:
+        current.segments.append(grid)
+        return
+    if skip < grid.n_rows:
+        header = leaf_paths(target, range(current.header_rows))
+        roles = column_roles(target, header, range(current.header_rows, target.n_rows))
+        frag_col = split_fragment(grid, skip, set(roles.money))
+        last = target.n_rows - 1
+        if frag_col is not None and last >= current.header_rows and target.slots[last][frag_col].label:
+            extend_cell_text(target, last, frag_col, grid.slots[skip][frag_col].text)
+            skip += 1
+    append_rows(target, grid, skip)
+
+
+def _build_table(t: _PendingTable, problems: list[str]) -> Table:
+    pages = sorted({p for g in t.segments for p in g.row_pages})
+    where = f"page {pages[0]}, {t.table_no or 'table'} {t.title or t.type_name or 'unrecognised'}"
+    if t.unit is None:
+        problems.append(f"{where}: no unit printed (单位：万元/元) for the table")
+    if t.is_form:
+        cells = form_cells(t.segments, table_seq=t.seq, unit=t.unit)
+        header = sorted({c.column_name for c in cells if c.kind != "text"})
+        return Table(seq=t.seq, table_type=t.type_name, table_no=t.table_no, title=t.title, pages=pages,
+                     unit=t.unit, header=header, cells=cells, note=t.note,
+                     empty=not any(c.kind == "money" for c in cells),
+                     row_count=len({c.row_seq for c in cells}))
+    grid = t.segments[0]
+    header = leaf_paths(grid, range(t.header_rows))
+    cells = []
+    for g in t.segments:
+        first = t.header_rows if g is grid else 0
+        cells += body_cells(g, header if g is grid else leaf_paths(g, range(0)), first,
+                            table_seq=t.seq, unit=t.unit)
+    for c in cells:
+        if c.kind == "money" and c.parse_error:
+            problems.append(f"page {c.page}, {t.table_no or ''} {t.title or t.type_name}: cell "
+                            f"{c.row_name or c.row_code}/{c.column_name} does not parse ({c.parse_error})")
+    return Table(seq=t.seq, table_type=t.type_name, table_no=t.table_no, title=t.title, pages=pages,
+                 unit=t.unit, header=header, cells=cells, note=t.note,
+                 empty=not any(c.kind == "money" for c in cells),
+                 row_count=len({c.row_seq for c in cells}))
+
+
+def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[NarrativeParagraph]:
+    """The report's prose, page by page (lines outside tables, without table titles)."""
+    out: list[NarrativeParagraph] = []
+    by_page: dict[int, list[str]] = {}
+    for ln in lines:
+        if _is_trivial(ln):
+            continue
+        by_page.setdefault(ln.page, []).append(ln.text)
+    for page, texts in sorted(by_page.items()):
+        out.append(NarrativeParagraph(page=page, text="\n".join(texts)))
+    return out

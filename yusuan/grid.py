@@ -1,0 +1,134 @@
+"""A ruled table as a grid of slots, each slot knowing the (possibly merged) cell that covers it.
+
+pdfplumber returns merged cells as one cell plus `None` for the slots it covers; which slots a
+merged cell covers is only known from the geometry. `Grid` resolves that once, so that header
+paths and row labels can be read without guessing whether a `None` spans left or up.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+from yusuan.money import squeeze
+
+_EPS = 1.0  # points: two cell edges closer than this are the same grid line
+
+
+@dataclass(frozen=True)
+class Slot:
+    text: str  # the owning cell's text, as printed (line breaks kept)
+    owner: tuple[int, int] | None  # (row, column) of the owning cell's top-left slot
+
+    @property
+    def label(self) -> str:
+        """The text with every whitespace removed, as used for labels and headers."""
+        return squeeze(self.text)
+
+
+@dataclass
+class Grid:
+    """Rows x columns of slots, with the x edges of the columns and the page of each row."""
+
+    slots: list[list[Slot]]
+    col_edges: list[float]  # len = n_cols + 1
+    row_pages: list[int]
+    row_tops: list[float]
+    bbox: tuple[float, float, float, float]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.slots)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_edges) - 1
+
+    def row_labels(self, r: int) -> list[str]:
+        return [s.label for s in self.slots[r]]
+
+    def own(self, r: int, c: int) -> bool:
+        """True when the slot is the top-left of its cell (its text starts here)."""
+        return self.slots[r][c].owner == (r, c)
+
+    def owned_text(self, r: int, c: int) -> str:
+        """The slot's text if the cell starts in this row, else '' (a cell spanning from above)."""
+        s = self.slots[r][c]
+        return s.text if s.owner is not None and s.owner[0] == r else ""
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _EPS:
+            out.append(v)
+    return out
+
+
+def grid_from_table(table: Any, page_number: int) -> Grid:
+    """Build a `Grid` from a pdfplumber `Table` found on page `page_number` (1-based)."""
+    cells: list[tuple[float, float, float, float]] = list(table.cells)
+    texts = table.extract()
+    # pdfplumber lays extract() out on the distinct tops (rows) and distinct x0s (columns)
+    tops = sorted({c[1] for c in cells})
+    x0s = sorted({c[0] for c in cells})
+    text_at: dict[tuple[float, float], str] = {}
+    for r, row in enumerate(table.rows):
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None:
+                text_at[(bbox[0], bbox[1])] = texts[r][c] or ""
+    col_edges = _cluster(x0s + [max(c[2] for c in cells)])
+    row_edges = _cluster(tops + [max(c[3] for c in cells)])
+    n_rows, n_cols = len(row_edges) - 1, len(col_edges) - 1
+    grid: list[list[Slot]] = [[Slot("", None) for _ in range(n_cols)] for _ in range(n_rows)]
+
+    def index(edges: list[float], v: float) -> int:
+        i = bisect_left(edges, v - _EPS)
+        return min(i, len(edges) - 1)
+
+    for bbox in cells:
+        x0, top, x1, bottom = bbox
+        c0, c1 = index(col_edges, x0), index(col_edges, x1)
+        r0, r1 = index(row_edges, top), index(row_edges, bottom)
+        text = text_at.get((x0, top), "")
+        owner = (r0, c0)
+        for r in range(r0, max(r1, r0 + 1)):
+            for c in range(c0, max(c1, c0 + 1)):
+                if r < n_rows and c < n_cols and grid[r][c].owner is None:
+                    grid[r][c] = Slot(text, owner)
+    return Grid(slots=grid, col_edges=col_edges, row_pages=[page_number] * n_rows,
+                row_tops=row_edges[:-1], bbox=tuple(table.bbox))
+
+
+def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
+    """True when two grids have the same number of columns at the same x positions."""
+    if a.n_cols != b.n_cols:
+        return False
+    return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
+
+
+def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
+    """Append the rows of `extra` (after the first `skip`) to `target`, re-basing owners."""
+    base = target.n_rows - skip
+    for r in range(skip, extra.n_rows):
+        row = []
+        for s in extra.slots[r]:
+            owner = None if s.owner is None else (s.owner[0] + base, s.owner[1])
+            if owner is not None and s.owner is not None and s.owner[0] < skip:
+                owner = None  # a cell spanning from a dropped repeated header
+            row.append(Slot(s.text if owner is not None else "", owner))
+        target.slots.append(row)
+        target.row_pages.append(extra.row_pages[r])
+        target.row_tops.append(extra.row_tops[r])
+
+
+def extend_cell_text(grid: Grid, r: int, c: int, extra: str) -> None:
+    """Append `extra` to the text of the cell covering slot (r, c) (a cell split by a page break)."""
+    owner = grid.slots[r][c].owner
+    if owner is None:
+        return
+    for row in grid.slots:
+        for i, s in enumerate(row):
+            if s.owner == owner:
+                row[i] = Slot(s.text + extra, owner)

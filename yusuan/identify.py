@@ -1,0 +1,74 @@
+"""Who published a report, for which year, and what kind of report it is.
+
+Read from the report's own words: its title (`XX局 2024 年单位预算`, `2024年XX局部门决算`),
+the PDF's title metadata, and the codes printed in its income and by-unit tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from yusuan.model import ReportIdentity, Table
+
+_ORG = r"[\u4e00-\u9fff（）()“”]{2,40}?"
+# 武昌区科学技术和经济信息化局 2024 年单位预算 / 江苏省人大常委会办公厅2017年部门预算
+_ORG_YEAR_KIND = re.compile(rf"(?P<org>{_ORG})(?P<year>20\d\d)年度?(?P<who>部门|单位)?(?P<kind>预算|决算)")
+# 2024年上海市普陀区财政局部门决算
+_YEAR_ORG_KIND = re.compile(rf"(?P<year>20\d\d)年度?(?P<org>{_ORG})(?P<who>部门|单位)(?P<kind>预算|决算)")
+_LEADING_NOISE = re.compile(r"^(第[一二三四五六七八九十]+部分|关于|[一二三四五六七八九十]+、)")
+
+
+def _candidates(texts: Iterable[str]) -> list[tuple[str, int, str | None, str]]:
+    found = []
+    for text in texts:
+        s = re.sub(r"\s+", "", text)
+        for pattern in (_ORG_YEAR_KIND, _YEAR_ORG_KIND):
+            for m in pattern.finditer(s):
+                org = _LEADING_NOISE.sub("", m.group("org"))
+                if len(org) >= 2:
+                    found.append((org, int(m.group("year")), m.group("who"), m.group("kind")))
+    return found
+
+
+def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tables: list[Table]) -> ReportIdentity:
+    """Given the report's text lines, PDF metadata and tables, return its identity."""
+    title_meta = str(metadata.get("Title") or "")
+    head = all_lines_text[:60]
+    cands = _candidates([title_meta] + head) or _candidates(all_lines_text)
+    department = year = None
+    who = kind = None
+    title = None
+    if cands:
+        counts = Counter((c[0], c[1]) for c in cands)
+        (department, year), _ = counts.most_common(1)[0]
+        whos = [c[2] for c in cands if c[2]]
+        who = Counter(whos).most_common(1)[0][0] if whos else None
+        kinds = [c[3] for c in cands]
+        kind = "决算" if "决算" in kinds and kinds.count("决算") >= kinds.count("预算") else "预算"
+        title = f"{department} {year} 年{who or ''}{kind}"
+    any_final = any("决算" in t for t in [title_meta] + head)
+    if any_final and kind is None:
+        kind = "决算"
+    report_kind = None
+    if kind is not None:
+        suffix = "budget" if kind == "预算" else "final"
+        if who == "单位":
+            report_kind = f"unit_{suffix}"
+        elif who == "部门":
+            report_kind = f"dept_{suffix}"
+        elif kind == "决算":
+            report_kind = "dept_final"  # recognised as final accounts either way
+    codes: list[str] = []
+    for t in tables:
+        if t.table_type in ("income", "general_public_by_unit", "expenditure_by_unit"):
+            for c in t.cells:
+                if c.row_code and c.row_code not in codes and len(c.row_code) in (3, 6, 9):
+                    codes.append(c.row_code)
+    dept_code = min(codes, key=len) if codes else None
+    units = Counter(t.unit for t in tables if t.unit and t.table_type)
+    money_unit = units.most_common(1)[0][0] if units else None
+    return ReportIdentity(department=department, department_code=dept_code, unit_codes=tuple(codes),
+                          fiscal_year=year, report_kind=report_kind, title=title, money_unit=money_unit)

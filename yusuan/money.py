@@ -1,0 +1,87 @@
+"""Exact parsing of the numbers printed in budget tables.
+
+Amounts are `Decimal`, never floats. A cell that does not parse gives `None` and a reason;
+a blank cell gives `None` and no reason (blank is not zero).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_WS = re.compile(r"[\s\u3000]+")
+# 1,272.07  1272.07  -3.5  (12.00)  ０.００ after width folding
+_AMOUNT = re.compile(r"^(?P<neg>[-−－])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+_PAREN_NEG = re.compile(r"^[(（](?P<body>.+)[)）]$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+# dashes printed for "nothing" in some templates
+_DASHES = {"-", "—", "–", "－", "——", "--", "/", "／"}
+
+UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000),
+                                    "亿元": Decimal(100000000)}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The value of one printed cell: `amount` is None when blank or unparseable."""
+
+    amount: Decimal | None
+    reason: str | None = None  # why a non-blank cell gave no amount
+
+    @property
+    def blank(self) -> bool:
+        return self.amount is None and self.reason is None
+
+
+def squeeze(text: str | None) -> str:
+    """Remove every whitespace character (line wraps, layout spaces, ideographic spaces)."""
+    return _WS.sub("", text or "")
+
+
+def parse_amount(text: str | None) -> Parsed:
+    """Parse a printed amount exactly.
+
+    Handles thousands separators, numbers wrapped over several lines (`1,272.0\\n7`),
+    full-width digits, leading minus signs and bracketed negatives. A dash alone means
+    "nothing printed" and is blank. Anything else gives `Parsed(None, reason)`.
+    """
+    s = squeeze(text).translate(_FULLWIDTH)
+    if not s or s in _DASHES:
+        return Parsed(None)
+    neg = False
+    m_paren = _PAREN_NEG.match(s)
+    if m_paren:
+        neg, s = True, m_paren.group("body")
+    m = _AMOUNT.match(s)
+    if not m:
+        return Parsed(None, f"not a number: {s[:40]!r}")
+    digits = m.group("int").replace(",", "")
+    frac = m.group("frac")
+    try:
+        value = Decimal(digits + ("." + frac if frac is not None else ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return Parsed(None, f"not a number: {s[:40]!r}")
+    if m.group("neg"):
+        neg = not neg
+    return Parsed(-value if neg else value)
+
+
+def looks_like_amount(text: str | None) -> bool:
+    """True when the cell holds a number (not a blank, not text, not a percentage)."""
+    return parse_amount(text).amount is not None
+
+
+def to_yuan(amount: Decimal | None, unit: str | None) -> Decimal | None:
+    """Convert an amount printed in `unit` (元, 千元, 万元, 亿元) to yuan, exactly."""
+    if amount is None or unit is None or unit not in UNIT_FACTORS:
+        return None
+    return amount * UNIT_FACTORS[unit]
+
+
+def last_digit_unit(text: str | None) -> Decimal:
+    """The value of one unit of the last printed digit: `1,272.07` -> 0.01, `82` -> 1."""
+    s = squeeze(text)
+    if "." in s:
+        return Decimal(1).scaleb(-len(s.rsplit(".", 1)[1]))
+    return Decimal(1)

@@ -1,0 +1,107 @@
+"""The raw stage: register a PDF file (hash, size, pages, producer, encryption, text layer).
+
+Registration reads the file once with pdfium, which is fast, and never raises on a bad file:
+a file that cannot be processed gets a `problem` that says why, in words an operator can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+from yusuan.model import Registration
+
+DEFAULT_MAX_PAGES = 500
+# A page with fewer characters than this is treated as having no text layer (a scan).
+_MIN_CHARS_PER_TEXT_PAGE = 5
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def report_id_for(sha256: str) -> str:
+    """The stable, ASCII report id derived from the file's content hash."""
+    return f"r{sha256[:16]}"
+
+
+def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
+                 display_name: str | None = None) -> Registration:
+    """Given a file, return its registration; `problem` is set when it cannot be ingested."""
+    path = Path(path)
+    name = display_name or path.name
+    sha = sha256_of(path)
+    size = path.stat().st_size
+    base = dict(report_id=report_id_for(sha), file_name=name, sha256=sha, size_bytes=size)
+    if size == 0:
+        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
+                            problem="empty file (0 bytes)")
+    with path.open("rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:
+        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
+                            problem=f"not a PDF file (starts with {head[:8]!r})")
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        message = str(e)
+        if "password" in message.lower():
+            return Registration(**base, pages=None, producer=None, encrypted=True, has_text_layer=False,
+                                problem="encrypted PDF: it needs a password to open")
+        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
+                            problem=f"corrupt or truncated PDF: {message}")
+    try:
+        encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
+        meta = doc.get_metadata_dict()
+        producer = (meta.get("Producer") or meta.get("Creator") or "").strip() or None
+        pages = len(doc)
+        if pages == 0:
+            return Registration(**base, pages=0, producer=producer, encrypted=encrypted,
+                                has_text_layer=False, problem="the PDF has no pages")
+        if pages > max_pages:
+            return Registration(**base, pages=pages, producer=producer, encrypted=encrypted,
+                                has_text_layer=False,
+                                problem=f"too many pages: {pages} pages, the limit is {max_pages} "
+                                        "(raise it with --max-pages or YUSUAN_MAX_PAGES)")
+        counts = []
+        for i in range(pages):
+            page = doc[i]
+            textpage = page.get_textpage()
+            counts.append(textpage.count_chars())
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as e:
+        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
+                            problem=f"corrupt or truncated PDF: {e}")
+    finally:
+        doc.close()
+    without = tuple(i + 1 for i, n in enumerate(counts) if n < _MIN_CHARS_PER_TEXT_PAGE)
+    has_text = len(without) < pages
+    problem = None
+    if not has_text:
+        problem = f"no text layer: needs OCR (pages {_page_ranges(without)})"
+    return Registration(**base, pages=pages, producer=producer, encrypted=encrypted,
+                        has_text_layer=has_text, pages_without_text=without, problem=problem)
+
+
+def _page_ranges(pages: tuple[int, ...]) -> str:
+    """(1, 2, 3, 7) -> '1-3, 7'."""
+    out: list[str] = []
+    start = prev = None
+    for p in pages:
+        if start is None:
+            start = prev = p
+        elif prev is not None and p == prev + 1:
+            prev = p
+        else:
+            out.append(f"{start}-{prev}" if start != prev else f"{start}")
+            start = prev = p
+    if start is not None:
+        out.append(f"{start}-{prev}" if start != prev else f"{start}")
+    return ", ".join(out)

@@ -1,0 +1,175 @@
+"""Reading a ruled table: header rows, leaf header paths, column roles and body cells.
+
+Columns are recognised by their header text (code, name, money, percent, text), never by
+position alone; each money column takes its row label from the name column of its own
+header group, so side-by-side tables (收入 | 支出) label each side with its own items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from yusuan.grid import Grid
+from yusuan.model import Cell
+from yusuan.money import parse_amount, squeeze
+
+_CODE_HEADER = re.compile(r"(编码|代码|编号)$")
+_CODE_PART = re.compile(r"^(类|款|项)$")
+_NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
+_PRIMARY_NAME_HEADER = re.compile(r"名称$|^项目$|^科目$")
+_TOTAL_NAME = re.compile(r"(合计|总计|小计)$")
+_LIST_MARKER = re.compile(r"^([一二三四五六七八九十廿]+、|[（(][一二三四五六七八九十廿]+[)）]|\d+[、.．])")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_PERCENT = re.compile(r"^-?\d+(\.\d+)?[%％]$")
+_UNIT_TEXT = re.compile(r"单位[:：]")
+_CODE = re.compile(r"^\d{3,}$")
+
+
+def is_total_name(name: str | None) -> bool:
+    return bool(name) and bool(_TOTAL_NAME.search(name or ""))
+
+
+def _is_data_row(grid: Grid, r: int) -> bool:
+    labels = [squeeze(grid.owned_text(r, c)) for c in range(grid.n_cols)]
+    for lab in labels:
+        if lab and not _YEAR.match(lab) and parse_amount(lab).amount is not None:
+            return True
+    first = next(((c, lab) for c, lab in enumerate(labels) if lab), (0, ""))
+    return first[0] <= 1 and bool(first[1]) and (first[1] in ("合计", "总计") or bool(_LIST_MARKER.match(first[1])))
+
+
+def header_row_count(grid: Grid) -> int:
+    """The number of header rows: the rows before the first row that holds data."""
+    for r in range(grid.n_rows):
+        if _is_data_row(grid, r):
+            return r
+    return grid.n_rows
+
+
+def leaf_paths(grid: Grid, rows: range) -> list[str]:
+    """For each column, the header labels from top to leaf, joined with '/'."""
+    paths = []
+    for c in range(grid.n_cols):
+        parts: list[str] = []
+        prev_owner: tuple[int, int] | None = None
+        for r in rows:
+            s = grid.slots[r][c]
+            lab = s.label
+            if s.owner != prev_owner and lab and not _UNIT_TEXT.search(lab) and (not parts or parts[-1] != lab):
+                parts.append(lab)
+            prev_owner = s.owner
+        paths.append("/".join(parts))
+    return paths
+
+
+@dataclass(frozen=True)
+class ColumnRoles:
+    code: list[int]  # one column, or the 类/款/项 parts in order
+    names: list[int]
+    primary_name: int | None
+    money: list[int]
+    percent: list[int]
+    text: list[int]
+
+
+def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
+    """Classify each column by its header and its body cells."""
+    code: list[int] = []
+    names: list[int] = []
+    money: list[int] = []
+    percent: list[int] = []
+    text: list[int] = []
+    for c, path in enumerate(header):
+        leaf = path.rsplit("/", 1)[-1]
+        values = [squeeze(grid.owned_text(r, c)) for r in body]
+        filled = [v for v in values if v]
+        numeric = sum(1 for v in filled if parse_amount(v).amount is not None)
+        pct = sum(1 for v in filled if _PERCENT.match(v))
+        codes = sum(1 for v in filled if _CODE.match(v))
+        if _CODE_HEADER.search(leaf) or (_CODE_PART.match(leaf) and "编码" in path):
+            code.append(c)
+        elif filled and pct > len(filled) / 2:
+            percent.append(c)
+        elif _NAME_HEADER.search(leaf) and numeric < max(1, len(filled)) * 0.5:
+            names.append(c)
+        elif filled and numeric >= len(filled) * 0.5 and not (codes == len(filled) and numeric and not leaf):
+            money.append(c)
+        elif not filled and not _NAME_HEADER.search(leaf):
+            money.append(c)  # an empty column of an empty table still has a money header
+        else:
+            text.append(c)
+    primary = next((c for c in names if _PRIMARY_NAME_HEADER.search(header[c].rsplit("/", 1)[-1])),
+                   names[0] if names else None)
+    return ColumnRoles(code, names, primary, money, percent, text)
+
+
+def _label_column(roles: ColumnRoles, header: list[str], c: int) -> int | None:
+    """The name column that labels money column `c`: its own header group's, else the primary."""
+    group = header[c].split("/", 1)[0]
+    if "/" in header[c]:
+        own = [n for n in roles.names if header[n].split("/", 1)[0] == group]
+        if own:
+            return own[0]
+    return roles.primary_name
+
+
+def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | None]:
+    """The row's classification code, and any non-code text printed in the code column."""
+    parts = [grid.slots[r][c].label for c in roles.code]
+    if len(parts) > 1:
+        joined = "".join(p for p in parts if p)
+        return (joined, None) if joined and joined.isdigit() else (None, joined or None)
+    if not parts:
+        return None, None
+    p = parts[0]
+    if p and _CODE.match(p):
+        return p, None
+    return None, (p or None)
+
+
+def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq: int,
+               unit: str | None) -> list[Cell]:
+    """Every non-blank cell of the body, with its row code, row label and parsed amount."""
+    body = range(first_body_row, grid.n_rows)
+    roles = column_roles(grid, header, body)
+    cells: list[Cell] = []
+    row_seq = 0
+    for r in body:
+        if not any(grid.slots[r][c].label for c in range(grid.n_cols)):
+            continue
+        code, code_text = row_code(grid, r, roles)
+        row_seq += 1
+        for c in range(grid.n_cols):
+            if c in roles.code or c in roles.names or not grid.own(r, c):
+                continue
+            raw = grid.slots[r][c].text
+            if not squeeze(raw):
+                continue
+            label_col = _label_column(roles, header, c)
+            name = grid.slots[r][label_col].label if label_col is not None else ""
+            if not name and code_text and not code:
+                name = code_text
+            name = name or None
+            kind = "money" if c in roles.money else "percent" if c in roles.percent else "text"
+            parsed = parse_amount(raw) if kind == "money" else None
+            cells.append(Cell(
+                table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=code,
+                row_name=name, column_name=header[c] or f"列{c + 1}", column_seq=c + 1,
+                raw_text=raw.replace("\n", ""), kind=kind,
+                amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
+                parse_error=parsed.reason if parsed else None,
+                row_kind="total" if is_total_name(name) and not code else "detail"))
+    return cells
+
+
+def split_fragment(grid: Grid, r: int, money_cols: set[int]) -> int | None:
+    """If row r is the tail of a cell split by a page break, return that cell's column."""
+    own = [(c, grid.slots[r][c].label) for c in range(grid.n_cols)
+           if grid.own(r, c) and grid.slots[r][c].label]
+    if len(own) != 1:
+        return None
+    c, text = own[0]
+    if c in money_cols or _CODE.match(text) or _LIST_MARKER.match(text) or is_total_name(text):
+        return None
+    return c

@@ -1,0 +1,253 @@
+"""The DuckDB warehouse: the analyst contract's tables, and idempotent per-report writes.
+
+Per-report results are staged as Parquet (any number of processes can write those at once);
+`load_report` moves one report's staged files into the warehouse in a single transaction,
+deleting the report's previous rows first, so loading the same report twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from yusuan.model import Extraction, Registration
+from yusuan.money import to_yuan
+
+STATUSES = ("loaded", "quarantined", "rejected", "unsupported")
+
+SCHEMA_SQL = """
+CREATE SCHEMA IF NOT EXISTS budget;
+CREATE SCHEMA IF NOT EXISTS extracted;
+CREATE TABLE IF NOT EXISTS budget.reports (
+    report_id      VARCHAR PRIMARY KEY,
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    size_bytes     BIGINT,
+    pages          INTEGER,
+    producer       VARCHAR,
+    encrypted      BOOLEAN,
+    has_text_layer BOOLEAN,
+    department     VARCHAR,
+    unit_code      VARCHAR,
+    unit_codes     VARCHAR[],
+    fiscal_year    INTEGER,
+    report_kind    VARCHAR,
+    report_title   VARCHAR,
+    money_unit     VARCHAR,
+    status         VARCHAR NOT NULL,
+    status_reason  VARCHAR,
+    tables_found   INTEGER,
+    cells          INTEGER,
+    ingested_at    TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS budget.line_items (
+    report_id    VARCHAR NOT NULL,
+    table_type   VARCHAR,
+    table_no     VARCHAR,
+    table_seq    INTEGER NOT NULL,
+    page         INTEGER NOT NULL,
+    row_seq      INTEGER NOT NULL,
+    row_code     VARCHAR,
+    row_name     VARCHAR,
+    row_kind     VARCHAR,
+    column_name  VARCHAR NOT NULL,
+    column_seq   INTEGER NOT NULL,
+    raw_text     VARCHAR NOT NULL,
+    amount       DECIMAL(24, 6),
+    unit         VARCHAR,
+    amount_yuan  DECIMAL(30, 6),
+    parse_error  VARCHAR
+);
+CREATE TABLE IF NOT EXISTS extracted.tables (
+    report_id   VARCHAR NOT NULL,
+    table_seq   INTEGER NOT NULL,
+    table_type  VARCHAR,
+    table_no    VARCHAR,
+    title       VARCHAR,
+    first_page  INTEGER,
+    last_page   INTEGER,
+    unit        VARCHAR,
+    header      VARCHAR[],
+    is_empty    BOOLEAN,
+    note        VARCHAR,
+    row_count   INTEGER,
+    cell_count  INTEGER
+);
+CREATE TABLE IF NOT EXISTS extracted.cells (
+    report_id   VARCHAR NOT NULL,
+    table_seq   INTEGER NOT NULL,
+    row_seq     INTEGER NOT NULL,
+    page        INTEGER NOT NULL,
+    row_code    VARCHAR,
+    row_name    VARCHAR,
+    row_kind    VARCHAR,
+    column_name VARCHAR NOT NULL,
+    column_seq  INTEGER NOT NULL,
+    raw_text    VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    amount      DECIMAL(24, 6),
+    unit        VARCHAR,
+    parse_error VARCHAR,
+    block       VARCHAR
+);
+CREATE TABLE IF NOT EXISTS extracted.narrative (
+    report_id VARCHAR NOT NULL,
+    page      INTEGER NOT NULL,
+    text      VARCHAR NOT NULL
+);
+"""
+
+COMMENTS_SQL = """
+COMMENT ON TABLE budget.reports IS 'One row per ingested PDF (报告): identity, status (loaded/quarantined/rejected/unsupported) and reason';
+COMMENT ON TABLE budget.line_items IS 'One row per numeric cell of every table (预算表单元格), amount exact as printed and in yuan';
+COMMENT ON COLUMN budget.line_items.table_type IS 'Table type, e.g. expenditure (部门支出总表); NULL when the title was not recognised';
+COMMENT ON COLUMN budget.line_items.column_name IS 'Leaf header path joined with / (表头)';
+COMMENT ON COLUMN budget.line_items.amount IS 'Amount as printed, in the table unit (金额)';
+COMMENT ON COLUMN budget.line_items.amount_yuan IS 'Amount converted to yuan (元)';
+COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no amount (never 0 instead)';
+COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
+COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
+COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
+"""
+
+_TABLE_COLUMNS = {
+    "tables": "report_id VARCHAR, table_seq INTEGER, table_type VARCHAR, table_no VARCHAR, title VARCHAR, "
+              "first_page INTEGER, last_page INTEGER, unit VARCHAR, header VARCHAR[], is_empty BOOLEAN, "
+              "note VARCHAR, row_count INTEGER, cell_count INTEGER",
+    "cells": "report_id VARCHAR, table_seq INTEGER, row_seq INTEGER, page INTEGER, row_code VARCHAR, "
+             "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
+             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR",
+    "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
+}
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_SQL)
+    con.execute(COMMENTS_SQL)
+
+
+def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    mem = duckdb.connect()
+    try:
+        mem.execute(f"CREATE TABLE t ({columns})")
+        if rows:
+            placeholders = ", ".join("?" for _ in rows[0])
+            mem.executemany(f"INSERT INTO t VALUES ({placeholders})", rows)
+        mem.execute("COPY t TO ? (FORMAT parquet)", [str(path)])
+    finally:
+        mem.close()
+
+
+def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path) -> Path:
+    """Write one report's extraction to Parquet files under `staging_dir/report_id/`."""
+    out = Path(staging_dir) / report_id
+    out.mkdir(parents=True, exist_ok=True)
+    tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
+               t.header, t.empty, t.note, t.row_count, len(t.cells)) for t in extraction.tables]
+    cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
+              c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block)
+             for c in extraction.cells]
+    narrative = [(report_id, p.page, p.text) for p in extraction.narrative]
+    _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
+    _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
+    _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)
+    identity = asdict(extraction.identity)
+    identity["unit_codes"] = list(identity["unit_codes"])
+    (out / "report.json").write_text(json.dumps(
+        {"identity": identity, "problems": extraction.problems, "missing_tables": extraction.missing_tables},
+        ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
+
+
+def read_staged_report(staged: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((Path(staged) / "report.json").read_text(encoding="utf-8"))
+    return data
+
+
+def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, status: str,
+                        reason: str | None) -> None:
+    """Insert or replace the report's row with what the raw stage knows."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM budget.reports WHERE report_id = ?", [reg.report_id])
+        con.execute(
+            "INSERT INTO budget.reports (report_id, file_name, sha256, size_bytes, pages, producer, encrypted, "
+            "has_text_layer, status, status_reason, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [reg.report_id, reg.file_name, reg.sha256, reg.size_bytes, reg.pages, reg.producer, reg.encrypted,
+             reg.has_text_layer, status, reason, now])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def delete_report_rows(con: duckdb.DuckDBPyConnection, report_id: str, *, keep_report_row: bool) -> None:
+    for table in ("budget.line_items", "extracted.cells", "extracted.tables", "extracted.narrative"):
+        con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+    if not keep_report_row:
+        con.execute("DELETE FROM budget.reports WHERE report_id = ?", [report_id])
+
+
+def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *, status: str,
+                reason: str | None) -> dict[str, int]:
+    """Replace the report's rows with its staged extraction, in one transaction."""
+    staged = Path(staged)
+    meta = read_staged_report(staged)
+    ident = meta["identity"]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_report_rows(con, report_id, keep_report_row=True)
+        con.execute("INSERT INTO extracted.tables SELECT * FROM read_parquet(?)", [str(staged / "tables.parquet")])
+        con.execute("INSERT INTO extracted.cells SELECT * FROM read_parquet(?)", [str(staged / "cells.parquet")])
+        con.execute("INSERT INTO extracted.narrative SELECT * FROM read_parquet(?)",
+                    [str(staged / "narrative.parquet")])
+        if status in ("loaded", "quarantined"):
+            con.execute("""
+                INSERT INTO budget.line_items
+                SELECT c.report_id, t.table_type, t.table_no, c.table_seq, c.page, c.row_seq, c.row_code,
+                       c.row_name, c.row_kind, c.column_name, c.column_seq, c.raw_text, c.amount, c.unit,
+                       c.amount * CASE c.unit WHEN '元' THEN 1 WHEN '千元' THEN 1000 WHEN '万元' THEN 10000
+                                              WHEN '亿元' THEN 100000000 END,
+                       c.parse_error
+                FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
+                WHERE c.report_id = ? AND c.kind = 'money'""", [report_id])
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM extracted.tables WHERE report_id = ?),"
+            "       (SELECT count(*) FROM budget.line_items WHERE report_id = ?)", [report_id, report_id]).fetchone()
+        assert counts is not None
+        con.execute("""
+            UPDATE budget.reports SET department = ?, unit_code = ?, unit_codes = ?, fiscal_year = ?,
+                   report_kind = ?, report_title = ?, money_unit = ?, status = ?, status_reason = ?,
+                   tables_found = ?, cells = ?
+            WHERE report_id = ?""",
+                    [ident["department"], ident["department_code"], ident["unit_codes"], ident["fiscal_year"],
+                     ident["report_kind"], ident["title"], ident["money_unit"], status, reason,
+                     counts[0], counts[1], report_id])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"tables": int(counts[0]), "line_items": int(counts[1])}
+
+
+def set_status(con: duckdb.DuckDBPyConnection, report_id: str, status: str, reason: str | None) -> None:
+    con.execute("UPDATE budget.reports SET status = ?, status_reason = ? WHERE report_id = ?",
+                [status, reason, report_id])
+
+
+def yuan(amount: Any, unit: str | None) -> Any:
+    """Exposed for tests: the same conversion the SQL above does."""
+    return to_yuan(amount, unit)
