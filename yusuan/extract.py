@@ -18,7 +18,7 @@ import pdfplumber
 
 from yusuan.catalog import CORE_TYPES, TYPES_BY_NAME, classify_title, table_number
 from yusuan.forms import form_cells
-from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, same_columns
+from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, regrid, same_columns
 from yusuan.identify import identify_report
 from yusuan.model import Extraction, NarrativeParagraph, Table
 from yusuan.money import squeeze
@@ -69,11 +69,17 @@ def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, f
         chars.append(ch)
     chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))
     rows: list[list[dict[str, Any]]] = []
+    bottoms: list[float] = []
     for ch in chars:
-        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= _LINE_TOLERANCE:
+        # same line when the glyph overlaps the line's band by more than half its height:
+        # some producers set digits a few points below the CJK text of the same line
+        if rows and ch["top"] < bottoms[-1] - max(_LINE_TOLERANCE, (ch["bottom"] - ch["top"]) * 0.5) \
+                and abs(rows[-1][0]["top"] - ch["top"]) <= max(_LINE_TOLERANCE, rows[-1][0]["bottom"] - rows[-1][0]["top"]):
             rows[-1].append(ch)
+            bottoms[-1] = max(bottoms[-1], ch["bottom"])
         else:
             rows.append([ch])
+            bottoms.append(ch["bottom"])
     lines = []
     for row in rows:
         row.sort(key=lambda ch: ch["x0"])
@@ -88,6 +94,34 @@ def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, f
         if text:
             lines.append(_Line(page_number, row[0]["top"], text))
     return lines
+
+
+def _is_white(color: Any) -> bool:
+    if color is None:
+        return False
+    values = color if isinstance(color, (tuple, list)) else (color,)
+    try:
+        return len(values) in (1, 3, 4) and all(float(v) >= 0.99 for v in values[:3]) if len(values) != 4 \
+            else all(float(v) <= 0.01 for v in values)  # CMYK white is (0, 0, 0, 0)
+    except (TypeError, ValueError):
+        return False
+
+
+def _visible(page: Any) -> Any:
+    """The page without what a reader cannot see and what is not a rule of a table:
+    text drawn outside the page box (some producers leave whole hidden copies there) and
+    white-filled rectangles (cell backgrounds, which would otherwise become table edges)."""
+    x0, top, x1, bottom = page.bbox
+
+    def keep(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") == "char":
+            return bool(obj["x0"] >= x0 - 1 and obj["x1"] <= x1 + 1 and obj["top"] >= top - 1
+                        and obj["bottom"] <= bottom + 1)
+        if obj.get("object_type") == "rect" and obj.get("fill") and _is_white(obj.get("non_stroking_color")):
+            return bool(obj.get("stroke")) and not _is_white(obj.get("stroking_color"))
+        return True
+
+    return page.filter(keep)
 
 
 def _find_unit(texts: list[str]) -> str | None:
@@ -124,8 +158,9 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
         current: _PendingTable | None = None
         text_since_current = False
         last_unit: str | None = None
-        for index, page in enumerate(pdf.pages[: pages or None]):
+        for index, raw_page in enumerate(pdf.pages[: pages or None]):
             page_number = index + 1
+            page = _visible(raw_page)
             found = [t for t in page.find_tables() if len(t.cells) > 1]
             grids = [grid_from_table(t, page_number) for t in found]
             lines = _text_lines(page, page_number, [g.bbox for g in grids])
@@ -157,11 +192,12 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
                         break
                 has_title = title_type is not None or any(table_number(ln.squeezed) for ln in titles)
                 continues = (
-                    current is not None and not has_title and first_on_page is not False
+                    current is not None and not has_title and first_on_page
                     and not text_since_current and (
                         current.is_form
                         or same_columns(current.segments[-1], grid)
-                        or _grid_header_equal(current.segments[0], current.header_rows, grid)))
+                        or _grid_header_equal(current.segments[0], current.header_rows, grid)
+                        or regrid(grid, current.segments[-1].col_edges) is not None))
                 if continues and current is not None:
                     _continue_table(current, grid)
                 else:
@@ -200,6 +236,8 @@ def _continue_table(current: _PendingTable, grid: Grid) -> None:
         current.segments.append(grid)
         return
     target = current.segments[-1]
+    if target.n_cols != grid.n_cols:
+        grid = regrid(grid, target.col_edges) or grid
     skip = current.header_rows if _grid_header_equal(current.segments[0], current.header_rows, grid) else 0
     if target.n_cols != grid.n_cols:
         current.segments.append(grid)

@@ -132,3 +132,31 @@ def extend_cell_text(grid: Grid, r: int, c: int, extra: str) -> None:
         for i, s in enumerate(row):
             if s.owner == owner:
                 row[i] = Slot(s.text + extra, owner)
+
+
+def regrid(grid: Grid, edges: list[float], tolerance: float = 3.0) -> Grid | None:
+    """Re-lay `grid` on the finer column `edges` of another part of the same table.
+
+    A row left alone on a page can come back with merged cells collapsed (fewer columns):
+    when each of its column edges is one of `edges`, its cells are spread over the columns
+    they cover. Returns None when the columns do not line up.
+    """
+    mapping: list[int] = []
+    for x in grid.col_edges:
+        i = min(range(len(edges)), key=lambda k: abs(edges[k] - x))
+        if abs(edges[i] - x) > tolerance:
+            return None
+        mapping.append(i)
+    if mapping[0] != 0 or mapping[-1] != len(edges) - 1:
+        return None
+    n_cols = len(edges) - 1
+    slots: list[list[Slot]] = []
+    for row in grid.slots:
+        new_row = [Slot("", None)] * n_cols
+        for c, s in enumerate(row):
+            owner = None if s.owner is None else (s.owner[0], mapping[s.owner[1]])
+            for k in range(mapping[c], mapping[c + 1]):
+                new_row[k] = Slot(s.text, owner)
+        slots.append(new_row)
+    return Grid(slots=slots, col_edges=list(edges), row_pages=list(grid.row_pages),
+                row_tops=list(grid.row_tops), bbox=grid.bbox)

@@ -18,6 +18,9 @@ _ORG = r"[\u4e00-\u9fff（）()“”]{2,40}?"
 _ORG_YEAR_KIND = re.compile(rf"(?P<org>{_ORG})(?P<year>20\d\d)年度?(?P<who>部门|单位)?(?P<kind>预算|决算)")
 # 2024年上海市普陀区财政局部门决算
 _YEAR_ORG_KIND = re.compile(rf"(?P<year>20\d\d)年度?(?P<org>{_ORG})(?P<who>部门|单位)(?P<kind>预算|决算)")
+# 预算主管部门：上海市普陀区司法局 / 编制部门：… / 部门：江苏省人大常委会办公厅 单位：万元
+_DEPT_LINE = re.compile(r"(?:预算主管部门|主管部门|编制部门|编制单位|部门名称|部门)[:：](?P<org>[\u4e00-\u9fff（）()]{2,40}?)(?=单位[:：]|金额单位|$)")
+_REGIONAL_LEVEL = re.compile(r"(区级|市级|省级|县级|本级)")
 _LEADING_NOISE = re.compile(r"^(第[一二三四五六七八九十]+部分|关于|[一二三四五六七八九十]+、)")
 
 
@@ -33,11 +36,23 @@ def _candidates(texts: Iterable[str]) -> list[tuple[str, int, str | None, str]]:
     return found
 
 
+def _decode_hex_title(title: str) -> str:
+    """Some producers store the title as hex of GBK bytes ('<BDADCBD5...>')."""
+    m = re.fullmatch(r"<?([0-9A-Fa-f]{8,})>?", title.strip())
+    if not m:
+        return title
+    try:
+        return bytes.fromhex(m.group(1)).decode("gbk")
+    except (ValueError, UnicodeDecodeError):
+        return title
+
+
 def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tables: list[Table]) -> ReportIdentity:
     """Given the report's text lines, PDF metadata and tables, return its identity."""
-    title_meta = str(metadata.get("Title") or "")
-    head = all_lines_text[:60]
-    cands = _candidates([title_meta] + head) or _candidates(all_lines_text)
+    title_meta = _decode_hex_title(str(metadata.get("Title") or ""))
+    head = [_REGIONAL_LEVEL.sub("", t) for t in all_lines_text[:60]]
+    cands = _candidates([title_meta] + head) or _candidates([_REGIONAL_LEVEL.sub("", t) for t in all_lines_text])
+    dept_lines = [m.group("org") for t in all_lines_text for m in [_DEPT_LINE.search(re.sub(r"\s+", "", t))] if m]
     department = year = None
     who = kind = None
     title = None
@@ -49,6 +64,20 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
         kinds = [c[3] for c in cands]
         kind = "决算" if "决算" in kinds and kinds.count("决算") >= kinds.count("预算") else "预算"
         title = f"{department} {year} 年{who or ''}{kind}"
+    if dept_lines:
+        # a department named on its own line beats one read off a title
+        named = Counter(dept_lines).most_common(1)[0][0]
+        if department != named:
+            department = named
+            if year is not None and kind is not None:
+                title = f"{department} {year} 年{who or ''}{kind}"
+    if year is None:
+        years = Counter(int(y) for t in all_lines_text for y in re.findall(r"(20\d\d)\s*年", t))
+        year = years.most_common(1)[0][0] if years else None
+    if kind is None and any("预算" in t for t in all_lines_text[:200]) and not any("决算" in t for t in head):
+        kind = "预算"
+        if dept_lines and who is None:
+            who = "部门"
     any_final = any("决算" in t for t in [title_meta] + head)
     if any_final and kind is None:
         kind = "决算"
@@ -63,7 +92,8 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
             report_kind = "dept_final"  # recognised as final accounts either way
     codes: list[str] = []
     for t in tables:
-        if t.table_type in ("income", "general_public_by_unit", "expenditure_by_unit"):
+        unit_coded = any(re.search(r"(单位|部门).*(代码|编码)", h) for h in t.header)
+        if unit_coded:
             for c in t.cells:
                 if c.row_code and c.row_code not in codes and len(c.row_code) in (3, 6, 9):
                     codes.append(c.row_code)

@@ -35,8 +35,12 @@ def _is_data_row(grid: Grid, r: int) -> bool:
     for lab in labels:
         if lab and not _YEAR.match(lab) and parse_amount(lab).amount is not None:
             return True
+    # a total or list-marked row with nothing else printed (an empty table's 合计 row) is data;
+    # a row like 合计 | 基本支出 | 项目支出 is a header
     first = next(((c, lab) for c, lab in enumerate(labels) if lab), (0, ""))
-    return first[0] <= 1 and bool(first[1]) and (first[1] in ("合计", "总计") or bool(_LIST_MARKER.match(first[1])))
+    others = [lab for c, lab in enumerate(labels) if lab and c != first[0]]
+    return (first[0] <= 1 and bool(first[1]) and not others
+            and (first[1] in ("合计", "总计") or bool(_LIST_MARKER.match(first[1]))))
 
 
 def header_row_count(grid: Grid) -> int:
@@ -104,21 +108,32 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
     return ColumnRoles(code, names, primary, money, percent, text)
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1]):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _label_column(roles: ColumnRoles, header: list[str], c: int) -> int | None:
-    """The name column that labels money column `c`: its own header group's, else the primary."""
-    group = header[c].split("/", 1)[0]
-    if "/" in header[c]:
-        own = [n for n in roles.names if header[n].split("/", 1)[0] == group]
-        if own:
-            return own[0]
-    return roles.primary_name
+    """The name column that labels money column `c`: the one sharing most of its header
+    group (收入 | 支出/功能分类 | 支出/支出用途), the nearest to its left on a tie; else the primary."""
+    best, best_score = roles.primary_name, 0
+    for n in roles.names:
+        score = _common_prefix(header[n], header[c])
+        if score > best_score or (score == best_score and score > 0 and n < c and (best is None or best > c or n > best)):
+            best, best_score = n, score
+    return best
 
 
 def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | None]:
     """The row's classification code, and any non-code text printed in the code column."""
     parts = [grid.slots[r][c].label for c in roles.code]
     if len(parts) > 1:
-        joined = "".join(p for p in parts if p)
+        # 类 | 款 | 项 printed apart; some templates drop the leading zero of 款/项 ('2' for '02')
+        joined = "".join(p if i == 0 or not p.isdigit() else p.zfill(2) for i, p in enumerate(parts) if p)
         return (joined, None) if joined and joined.isdigit() else (None, joined or None)
     if not parts:
         return None, None
