@@ -92,7 +92,8 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
             report_kind = "dept_final"  # recognised as final accounts either way
     codes: list[str] = []
     for t in tables:
-        unit_coded = any(re.search(r"(单位|部门).*(代码|编码)", h) for h in t.header)
+        unit_coded = any(re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h
+                         for h in t.header)
         if unit_coded:
             for c in t.cells:
                 if c.row_code and c.row_code not in codes and len(c.row_code) in (3, 6, 9):
