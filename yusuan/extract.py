@@ -20,7 +20,7 @@ from yusuan.catalog import CORE_TYPES, TYPES_BY_NAME, classify_title, table_numb
 from yusuan.forms import form_cells
 from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, regrid, same_columns
 from yusuan.identify import identify_report
-from yusuan.model import Extraction, NarrativeParagraph, Table
+from yusuan.model import Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, split_fragment
 
@@ -293,3 +293,28 @@ def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[Narrativ
     for page, texts in sorted(by_page.items()):
         out.append(NarrativeParagraph(page=page, text="\n".join(texts)))
     return out
+
+
+def verdict(extraction: Extraction) -> tuple[str, str | None]:
+    """Given an extraction, return the report's status (loaded | rejected | unsupported) and why."""
+    ident = extraction.identity
+    if ident.report_kind in ("unit_final", "dept_final"):
+        return "unsupported", "final accounts (决算) report: only budgets (预算) are supported yet"
+    recognised = [t for t in extraction.tables if t.table_type]
+    if not recognised:
+        if not extraction.tables:
+            return "rejected", "not a budget disclosure: no table found in the document"
+        return "rejected", ("not a budget disclosure: none of its tables has a budget-table title "
+                            f"({len(extraction.tables)} tables found)")
+    if extraction.missing_tables:
+        return "rejected", "core tables not found: " + ", ".join(extraction.missing_tables)
+    if ident.report_kind is None:
+        return "loaded", "report kind not stated in the document (部门/单位 预算)"
+    return "loaded", None
+
+
+def empty_extraction() -> Extraction:
+    """The extraction of a document nothing could be read from."""
+    identity = ReportIdentity(department=None, department_code=None, unit_codes=(), fiscal_year=None,
+                              report_kind=None, title=None, money_unit=None)
+    return Extraction(identity=identity, tables=[], narrative=[])

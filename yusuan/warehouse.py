@@ -8,6 +8,8 @@ deleting the report's previous rows first, so loading the same report twice chan
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,10 +152,13 @@ def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> Non
         mem.close()
 
 
-def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path) -> Path:
+def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path,
+                     verdict: tuple[str, str | None] = ("loaded", None)) -> Path:
     """Write one report's extraction to Parquet files under `staging_dir/report_id/`."""
-    out = Path(staging_dir) / report_id
-    out.mkdir(parents=True, exist_ok=True)
+    final = Path(staging_dir) / report_id
+    out = Path(staging_dir) / f".{report_id}.{os.getpid()}.tmp"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
                t.header, t.empty, t.note, t.row_count, len(t.cells)) for t in extraction.tables]
     cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
@@ -166,9 +171,13 @@ def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path) 
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])
     (out / "report.json").write_text(json.dumps(
-        {"identity": identity, "problems": extraction.problems, "missing_tables": extraction.missing_tables},
+        {"identity": identity, "verdict": list(verdict), "problems": extraction.problems,
+         "missing_tables": extraction.missing_tables},
         ensure_ascii=False, indent=1), encoding="utf-8")
-    return out
+    # publish the staged report whole: a reader never sees half of it
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(out, final)
+    return final
 
 
 def read_staged_report(staged: Path) -> dict[str, Any]:
@@ -182,6 +191,10 @@ def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, st
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
+        # the first ingestion time is kept, so re-ingesting the same file changes nothing
+        first = con.execute("SELECT ingested_at FROM budget.reports WHERE report_id = ?", [reg.report_id]).fetchone()
+        if first is not None:
+            now = first[0]
         con.execute("DELETE FROM budget.reports WHERE report_id = ?", [reg.report_id])
         con.execute(
             "INSERT INTO budget.reports (report_id, file_name, sha256, size_bytes, pages, producer, encrypted, "

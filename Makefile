@@ -1,0 +1,42 @@
+# yusuan: budget-disclosure PDFs -> DuckDB, through Dagster.
+#   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
+#   make test   set up and run the whole test suite
+#   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
+#   make bench  extraction speed against a bare pdfplumber pass
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 3000
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DAGSTER_DISABLE_TELEMETRY := 1
+export GX_ANALYTICS_ENABLED := False
+
+.PHONY: setup run test ui bench lint clean
+
+$(BIN)/yusuan: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/yusuan
+
+run: setup
+	$(BIN)/yusuan ingest data/samples
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+ui: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+bench: setup
+	$(BIN)/python benchmarks/bench_extract.py
+
+lint: setup
+	$(BIN)/ruff check yusuan pipelines assets tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data/staging data/store data/warehouse.duckdb* .dagster_home/storage .dagster_home/history \
+	       .dagster_home/schedules .dagster_home/logs

@@ -1,0 +1,96 @@
+"""Extracted stage: every table of the report as cells, its identity and its narrative.
+
+`extracted_cells` parses the PDF (no database lock held, so reports parse in parallel) and
+stages the result as Parquet; `line_items` loads it into the warehouse in one transaction.
+"""
+
+
+from collections import Counter
+
+import dagster as dg
+
+from assets.partitions import reports_partitions
+from assets.raw import raw_reports
+from pipelines.resources import YusuanConfig
+from yusuan import warehouse
+from yusuan.extract import empty_extraction, extract_report, verdict
+from yusuan.store import stored_file
+
+
+@dg.asset(
+    partitions_def=reports_partitions,
+    group_name="extracted",
+    kinds={"pdf", "parquet"},
+    deps=[raw_reports],
+    description="Tables (by title and header), cells with exact amounts, report identity and narrative, "
+                "staged as Parquet under data/staging/<report>/.",
+)
+def extracted_cells(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    report_id = context.partition_key
+    stored = stored_file(yusuan.store_dir(), report_id)
+    try:
+        extraction = extract_report(stored.path)
+        status, reason = verdict(extraction)
+    except Exception as e:  # a file pdfium opened but pdfplumber cannot parse: record, never crash the batch
+        context.log.warning(f"{stored.file_name} [{report_id}] extraction failed: {type(e).__name__}: {e}")
+        extraction = empty_extraction()
+        status, reason = "rejected", f"the PDF could not be parsed: {type(e).__name__}: {str(e)[:200]}"
+    staged = warehouse.stage_extraction(report_id, extraction, yusuan.staging_dir(), verdict=(status, reason))
+    types = Counter(t.table_type or "unrecognised" for t in extraction.tables)
+    ident = extraction.identity
+    context.log.info(f"{stored.file_name} [{report_id}] extracted: {len(extraction.tables)} tables, "
+                     f"{sum(1 for c in extraction.cells if c.kind == 'money')} amounts -> {status}"
+                     + (f" ({reason})" if reason else ""))
+    return dg.MaterializeResult(metadata={
+        "file": stored.file_name,
+        "department": ident.department or "",
+        "fiscal_year": ident.fiscal_year or 0,
+        "report_kind": ident.report_kind or "",
+        "money_unit": ident.money_unit or "",
+        "tables_found": len(extraction.tables),
+        "amount_cells": sum(1 for c in extraction.cells if c.kind == "money"),
+        "text_cells": sum(1 for c in extraction.cells if c.kind == "text"),
+        "table_types": dg.MetadataValue.json(dict(types)),
+        "verdict": status,
+        "reason": reason or "",
+        "problems": dg.MetadataValue.json(extraction.problems[:50]),
+        "staged": dg.MetadataValue.path(str(staged)),
+    })
+
+
+@dg.asset(
+    partitions_def=reports_partitions,
+    group_name="extracted",
+    kinds={"duckdb"},
+    pool="duckdb_write",
+    deps=[extracted_cells],
+    description="budget.line_items (one row per numeric cell) and extracted.* for the report, "
+                "and its status in budget.reports; a rejected report fails here with its reason.",
+)
+def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    report_id = context.partition_key
+    stored = stored_file(yusuan.store_dir(), report_id)
+    staged = yusuan.staging_dir() / report_id
+    meta = warehouse.read_staged_report(staged)
+    status, reason = meta["verdict"]
+    with yusuan.connect() as con:
+        counts = warehouse.load_report(con, report_id, staged, status=status, reason=reason)
+        preview = con.execute(
+            "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
+            "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
+    context.log.info(f"{stored.file_name} [{report_id}] line_items: {status}, {counts['line_items']} rows")
+    metadata = {"file": stored.file_name, "status": status, "reason": reason or "",
+                "tables_found": counts["tables"], "line_items": counts["line_items"],
+                "summary_preview": dg.MetadataValue.md(_preview_md(preview))}
+    if status == "rejected":
+        raise dg.Failure(description=f"{stored.file_name}: rejected: {reason}", metadata=metadata,
+                         allow_retries=False)
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def _preview_md(rows: list[tuple[object, ...]]) -> str:
+    if not rows:
+        return "(no summary table)"
+    lines = ["| row | column | amount | unit |", "|---|---|---|---|"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]
+    return "\n".join(lines)

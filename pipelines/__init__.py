@@ -1,0 +1,1 @@
+"""The Dagster code location (Definitions, jobs, sensor, schedule, resources) and the CLI."""

@@ -1,0 +1,219 @@
+"""`yusuan`: ingest PDFs through the Dagster assets, in-process, and inspect the warehouse.
+
+    yusuan ingest PATH... [--warehouse FILE] [--data-dir DIR] [--max-pages N] [--force]
+    yusuan status [--warehouse FILE]
+
+`ingest` runs the same job the sensor and the schedule run (one run per report), shows
+progress, and ends with one line per report. It exits 0 when every input ended with a
+recorded status (loaded, quarantined, rejected, unsupported), 1 when the pipeline itself failed.
+"""
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+FINAL_STATUSES = ("loaded", "quarantined", "rejected", "unsupported")
+
+
+@dataclass
+class Outcome:
+    file: str
+    report_id: str | None
+    status: str
+    reason: str
+    tables: int | None = None
+    cells: int | None = None
+
+
+def _default_dagster_home() -> None:
+    """Use the project's instance (run history, partitions) when run from the project folder."""
+    if not os.environ.get("DAGSTER_HOME"):
+        home = Path(".dagster_home")
+        if (home / "dagster.yaml").exists():
+            os.environ["DAGSTER_HOME"] = str(home.resolve())
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    from yusuan.store import inbox_files
+
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += inbox_files(p)
+        else:
+            files.append(p)
+    return files
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    cfg: dict[str, Any] = {}
+    if args.warehouse:
+        cfg["warehouse"] = str(Path(args.warehouse).resolve())
+    if getattr(args, "data_dir", None):
+        cfg["data_dir"] = str(Path(args.data_dir).resolve())
+    if getattr(args, "max_pages", None):
+        cfg["max_pages"] = int(args.max_pages)
+    return cfg
+
+
+def _report_rows(cfg: dict[str, Any], ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    from pipelines.resources import YusuanConfig
+
+    if not ids:
+        return {}
+    with YusuanConfig(**cfg).connect() as con:
+        rows = con.execute(
+            "SELECT report_id, status, coalesce(status_reason, ''), tables_found, cells FROM budget.reports "
+            "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+    return {r[0]: r for r in rows}
+
+
+def ingest(args: argparse.Namespace) -> int:
+    _default_dagster_home()
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.resources import YusuanConfig
+    from yusuan.store import add_to_store
+
+    cfg = _config(args)
+    resource = YusuanConfig(**cfg)
+    files = _expand(args.paths)
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if not files:
+        console.print("no input files found in: " + ", ".join(args.paths))
+        return 0
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def("ingest_job")
+    run_config = {"resources": {"yusuan": {"config": cfg}},
+                  "loggers": {"console": {"config": {"log_level": "WARNING" if not args.verbose else "INFO"}}}}
+    outcomes: list[Outcome] = []
+    known = _report_rows(cfg, [])  # creates the warehouse schema if needed
+    pipeline_failed = False
+    interactive = sys.stdout.isatty()
+    progress = None
+    task = None
+    if interactive:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console)
+        progress.start()
+        task = progress.add_task("ingesting", total=len(files))
+    seen: dict[str, str] = {}
+    try:
+        for i, path in enumerate(files, 1):
+            label = f"[{i}/{len(files)}] {path.name}"
+            if progress is not None and task is not None:
+                progress.update(task, description=label)
+            else:
+                print(f"{label} ...", flush=True)
+            if not path.exists():
+                outcomes.append(Outcome(path.name, None, "missing", "no such file"))
+                pipeline_failed = True
+                continue
+            stored = add_to_store(path, resource.store_dir())
+            rid = stored.report_id
+            if rid in seen:
+                outcomes.append(Outcome(path.name, rid, "duplicate", f"same content as {seen[rid]}"))
+                continue
+            seen[rid] = path.name
+            known = _report_rows(cfg, [rid])
+            if rid in known and known[rid][1] in FINAL_STATUSES and not args.force:
+                r = known[rid]
+                outcomes.append(Outcome(path.name, rid, r[1], "already ingested, unchanged"
+                                        + (f"; {r[2]}" if r[2] else ""), r[3], r[4]))
+            else:
+                instance.add_dynamic_partitions("reports", [rid])
+                result = job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
+                                                run_config=run_config, tags={"yusuan/file": path.name})
+                row = _report_rows(cfg, [rid]).get(rid)
+                if row is None or row[1] not in FINAL_STATUSES:
+                    pipeline_failed = True
+                    outcomes.append(Outcome(path.name, rid, "failed", _failure_message(result)))
+                else:
+                    outcomes.append(Outcome(path.name, rid, row[1], row[2], row[3], row[4]))
+            if progress is not None and task is not None:
+                progress.advance(task)
+            else:
+                o = outcomes[-1]
+                print(f"{label}: {o.status}" + (f" ({o.reason})" if o.reason else ""), flush=True)
+    finally:
+        if progress is not None:
+            progress.stop()
+    _print_outcomes(console, outcomes, resource.warehouse_path())
+    return 1 if pipeline_failed else 0
+
+
+def _failure_message(result: Any) -> str:
+    for event in result.all_events:
+        if event.is_failure and event.event_specific_data is not None:
+            err = getattr(event.event_specific_data, "error", None)
+            if err is not None:
+                return str(err.message).strip().splitlines()[0][:300]
+    return "the run failed (see the Dagster UI)"
+
+
+def _print_outcomes(console: Console, outcomes: list[Outcome], warehouse: Path) -> None:
+    table = Table(title=f"yusuan ingest -> {warehouse}")
+    for col in ("file", "report", "tables", "cells", "status", "reason"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        table.add_row(o.file, o.report_id or "", "" if o.tables is None else str(o.tables),
+                      "" if o.cells is None else str(o.cells), o.status, o.reason)
+    console.print(table)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    console.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+def status(args: argparse.Namespace) -> int:
+    from pipelines.resources import YusuanConfig
+
+    cfg = _config(args)
+    resource = YusuanConfig(**cfg)
+    with resource.connect() as con:
+        rows = con.execute(
+            "SELECT report_id, file_name, department, fiscal_year, report_kind, money_unit, status, "
+            "coalesce(status_reason, ''), tables_found, cells, ingested_at FROM budget.reports "
+            "ORDER BY ingested_at, file_name").fetchall()
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title=f"reports in {resource.warehouse_path()}")
+    for col in ("report", "file", "department", "year", "kind", "unit", "status", "reason", "tables", "cells"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*["" if v is None else str(v) for v in r[:10]])
+    console.print(table)
+    if not rows:
+        console.print("no reports yet: yusuan ingest data/samples")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", help="warehouse file (default: data/warehouse.duckdb, or $YUSUAN_WAREHOUSE)")
+    common.add_argument("--data-dir", help="data folder with store/ and staging/ (default: data, or $YUSUAN_DATA_DIR)")
+    p_ingest = sub.add_parser("ingest", parents=[common], help="ingest PDF files or folders")
+    p_ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
+    p_ingest.add_argument("--max-pages", type=int, help="reject PDFs with more pages (default 500, $YUSUAN_MAX_PAGES)")
+    p_ingest.add_argument("--force", action="store_true", help="run reports again even if already ingested")
+    p_ingest.add_argument("-v", "--verbose", action="store_true", help="show Dagster's log lines")
+    p_ingest.set_defaults(func=ingest)
+    p_status = sub.add_parser("status", parents=[common], help="list the reports in the warehouse")
+    p_status.set_defaults(func=status)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

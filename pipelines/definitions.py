@@ -1,0 +1,18 @@
+"""The single code location: assets per stage, one job, the inbox sensor and the nightly schedule."""
+
+
+import dagster as dg
+
+from assets.extracted import extracted_cells, line_items
+from assets.raw import raw_reports
+from pipelines.jobs import ingest_job
+from pipelines.resources import YusuanConfig
+from pipelines.sensors import inbox_sensor, nightly_schedule
+
+defs = dg.Definitions(
+    assets=[raw_reports, extracted_cells, line_items],
+    jobs=[ingest_job],
+    sensors=[inbox_sensor],
+    schedules=[nightly_schedule],
+    resources={"yusuan": YusuanConfig()},
+)
