@@ -99,6 +99,8 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
             names.append(c)
         elif filled and numeric >= len(filled) * 0.5 and not (codes == len(filled) and numeric and not leaf):
             money.append(c)
+        elif not path and names and names[-1] == c - 1 and filled and numeric < len(filled) * 0.5:
+            names.append(c)  # a second label column under a spanning 项目名称 header (category | item)
         elif not filled and not _NAME_HEADER.search(leaf):
             money.append(c)  # an empty column of an empty table still has a money header
         else:
@@ -126,6 +128,20 @@ def _label_column(roles: ColumnRoles, header: list[str], c: int) -> int | None:
         if score > best_score or (score == best_score and score > 0 and n < c and (best is None or best > c or n > best)):
             best, best_score = n, score
     return best
+
+
+def _row_label(grid: Grid, r: int, roles: ColumnRoles, header: list[str], label_col: int | None) -> str:
+    """The row's label in `label_col`, joined with the labels of the unheaded label columns
+    right after it ('一般公共预算资金/公共财政拨款(补助)资金')."""
+    if label_col is None:
+        return ""
+    parts = [grid.slots[r][label_col].label]
+    k = label_col + 1
+    while k in roles.names and (not header[k] or header[k] == header[label_col]):
+        parts.append(grid.slots[r][k].label)
+        k += 1
+    parts = [p for i, p in enumerate(parts) if p and (i == 0 or p != parts[i - 1])]
+    return "/".join(parts)
 
 
 def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | None]:
@@ -162,7 +178,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
             if not squeeze(raw):
                 continue
             label_col = _label_column(roles, header, c)
-            name = grid.slots[r][label_col].label if label_col is not None else ""
+            name = _row_label(grid, r, roles, header, label_col)
             if not name and code_text and not code:
                 name = code_text
             name = name or None
