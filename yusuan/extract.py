@@ -25,7 +25,8 @@ from yusuan.money import squeeze
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, split_fragment
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
-_NOTE = re.compile(r"^(备注|注|说明)[:：]")
+# the line under an empty table: 备注:本单位…没有…, 注：…故本表为空表。, (无政府性基金支出）
+_NOTE = re.compile(r"^(备注|注|说明)[:：]|^[(（]无.{1,30}[)）]$|本表为空表|本表无数据")
 _PAGE_NUMBER = re.compile(r"^[-—–]?\d{1,3}[-—–]?$|^第\d+页(共\d+页)?$")
 _LINE_TOLERANCE = 2.5
 

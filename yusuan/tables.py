@@ -181,6 +181,11 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
             name = _row_label(grid, r, roles, header, label_col)
             if not name and code_text and not code:
                 name = code_text
+            if not name:
+                # a hierarchy over several label columns (采购品目大类 | 专项名称 | …): the first
+                # label printed left of the amount
+                name = next((grid.slots[r][k].label for k in sorted(roles.text + roles.names)
+                             if k < c and grid.slots[r][k].label), "")
             name = name or None
             kind = "money" if c in roles.money else "percent" if c in roles.percent else "text"
             parsed = parse_amount(raw) if kind == "money" else None

@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+import pytest
+
+from yusuan.money import last_digit_unit, parse_amount, to_yuan
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1,272.07", Decimal("1272.07")),
+    ("1,272.0\n7", Decimal("1272.07")),       # a number wrapped in a narrow column
+    ("0.0\n0", Decimal("0.00")),
+    ("96,282,213.44", Decimal("96282213.44")),
+    ("87267272.44", Decimal("87267272.44")),
+    ("156,211,123", Decimal("156211123")),
+    ("-12.50", Decimal("-12.50")),
+    ("－3", Decimal("-3")),
+    ("(1,000.00)", Decimal("-1000.00")),
+    ("１２.３", Decimal("12.3")),
+])
+def test_amounts_parse_exactly(text: str, expected: Decimal) -> None:
+    parsed = parse_amount(text)
+    assert parsed.amount == expected and parsed.reason is None
+    assert str(parsed.amount) == str(expected)  # the printed scale is kept: 0.00 stays 0.00
+
+
+@pytest.mark.parametrize("text", ["", "  ", None, "-", "—"])
+def test_blank_is_none_not_zero(text: str | None) -> None:
+    parsed = parse_amount(text)
+    assert parsed.amount is None and parsed.blank
+
+
+@pytest.mark.parametrize("text", ["合计", "78.22%", "1,27", "12.3.4", "≥95%"])
+def test_text_is_none_with_a_reason(text: str) -> None:
+    parsed = parse_amount(text)
+    assert parsed.amount is None and parsed.reason and "not a number" in parsed.reason
+
+
+def test_units_convert_to_yuan_exactly() -> None:
+    assert to_yuan(Decimal("9.975"), "万元") == Decimal("99750.000")
+    assert to_yuan(Decimal("1272.07"), "万元") == Decimal("12720700.00")
+    assert to_yuan(Decimal("5"), "元") == Decimal("5")
+    assert to_yuan(Decimal("5"), None) is None
+
+
+def test_last_digit_unit() -> None:
+    assert last_digit_unit("1,272.07") == Decimal("0.01")
+    assert last_digit_unit("82") == Decimal("1")
+    assert last_digit_unit("1539.4") == Decimal("0.1")
