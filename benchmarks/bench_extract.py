@@ -42,8 +42,8 @@ def main() -> None:
     total_lib = total_bare = 0.0
     for path in files:
         pages = bare_pass(path)
-        lib = best_of(lambda: extract_report(path))
-        bare = best_of(lambda: bare_pass(path))
+        lib = best_of(lambda p=path: extract_report(p))
+        bare = best_of(lambda p=path: bare_pass(p))
         total_lib += lib
         total_bare += bare
         print(f"{path.name:42} {pages:5d} {lib:10.2f} {bare:13.2f} {lib / bare:6.2f}")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import GOLDEN, SAMPLE_PDF, extraction_of
 from sums import sum_checks
+
 from yusuan import warehouse
 from yusuan.extract import verdict
 from yusuan.register import register_pdf
@@ -85,7 +85,7 @@ def test_all_fourteen_tables_found_typed_and_numbered() -> None:
 
 def test_headers_are_leaf_paths_as_printed() -> None:
     ex = extraction_of(SAMPLE_PDF.name)
-    for table, truth in zip(ex.tables, TRUTH["tables"]):
+    for table, truth in zip(ex.tables, TRUTH["tables"], strict=True):
         if truth["id"] in ("T11", "T12_1", "T12_2"):
             continue  # forms: their money block columns are checked cell by cell above
         assert [squeeze(h) for h in table.header] == [squeeze(h) for h in truth["header"]], truth["id"]
@@ -93,7 +93,7 @@ def test_headers_are_leaf_paths_as_printed() -> None:
 
 def test_row_codes_and_names() -> None:
     ex = extraction_of(SAMPLE_PDF.name)
-    for table, truth in zip(ex.tables, TRUTH["tables"]):
+    for table, truth in zip(ex.tables, TRUTH["tables"], strict=True):
         codes = {c.row_code for c in table.cells if c.row_code}
         names = {squeeze(c.row_name) for c in table.cells if c.row_name}
         for row in truth["rows"]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import SAMPLE_PDF, SAMPLES
+
 from pipelines.cli import main
 from pipelines.definitions import defs
 from pipelines.resources import YusuanConfig

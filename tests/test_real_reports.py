@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from conftest import extraction_of
 from sums import sum_checks
+
 from yusuan.extract import verdict
 from yusuan.model import Extraction
 

@@ -74,8 +74,9 @@ def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, f
     for ch in chars:
         # same line when the glyph overlaps the line's band by more than half its height:
         # some producers set digits a few points below the CJK text of the same line
-        if rows and ch["top"] < bottoms[-1] - max(_LINE_TOLERANCE, (ch["bottom"] - ch["top"]) * 0.5) \
-                and abs(rows[-1][0]["top"] - ch["top"]) <= max(_LINE_TOLERANCE, rows[-1][0]["bottom"] - rows[-1][0]["top"]):
+        first = rows[-1][0] if rows else None
+        if first is not None and ch["top"] < bottoms[-1] - max(_LINE_TOLERANCE, (ch["bottom"] - ch["top"]) * 0.5) \
+                and abs(first["top"] - ch["top"]) <= max(_LINE_TOLERANCE, first["bottom"] - first["top"]):
             rows[-1].append(ch)
             bottoms[-1] = max(bottoms[-1], ch["bottom"])
         else:

@@ -105,7 +105,7 @@ def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
     """True when two grids have the same number of columns at the same x positions."""
     if a.n_cols != b.n_cols:
         return False
-    return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
+    return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges, strict=True))
 
 
 def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:

@@ -19,7 +19,8 @@ _ORG_YEAR_KIND = re.compile(rf"(?P<org>{_ORG})(?P<year>20\d\d)年度?(?P<who>部
 # 2024年上海市普陀区财政局部门决算
 _YEAR_ORG_KIND = re.compile(rf"(?P<year>20\d\d)年度?(?P<org>{_ORG})(?P<who>部门|单位)(?P<kind>预算|决算)")
 # 预算主管部门：上海市普陀区司法局 / 编制部门：… / 部门：江苏省人大常委会办公厅 单位：万元
-_DEPT_LINE = re.compile(r"(?:预算主管部门|主管部门|编制部门|编制单位|部门名称|部门)[:：](?P<org>[\u4e00-\u9fff（）()]{2,40}?)(?=单位[:：]|金额单位|$)")
+_DEPT_LINE = re.compile(r"(?:预算主管部门|主管部门|编制部门|编制单位|部门名称|部门)[:：]"
+                        r"(?P<org>[\u4e00-\u9fff（）()]{2,40}?)(?=单位[:：]|金额单位|$)")
 _REGIONAL_LEVEL = re.compile(r"(区级|市级|省级|县级|本级)")
 _LEADING_NOISE = re.compile(r"^(第[一二三四五六七八九十]+部分|关于|[一二三四五六七八九十]+、)")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
 
 from yusuan.model import Registration
 
@@ -38,37 +38,37 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     name = display_name or path.name
     sha = sha256_of(path)
     size = path.stat().st_size
-    base = dict(report_id=report_id_for(sha), file_name=name, sha256=sha, size_bytes=size)
+
+    def result(problem: str | None, *, pages: int | None = None, producer: str | None = None,
+               encrypted: bool = False, without: tuple[int, ...] = ()) -> Registration:
+        has_text = pages is not None and len(without) < pages
+        return Registration(report_id=report_id_for(sha), file_name=name, sha256=sha, size_bytes=size,
+                            pages=pages, producer=producer, encrypted=encrypted, has_text_layer=has_text,
+                            pages_without_text=without, problem=problem)
+
     if size == 0:
-        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
-                            problem="empty file (0 bytes)")
+        return result("empty file (0 bytes)")
     with path.open("rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
-        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
-                            problem=f"not a PDF file (starts with {head[:8]!r})")
+        return result(f"not a PDF file (starts with {head[:8]!r})")
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
-        message = str(e)
-        if "password" in message.lower():
-            return Registration(**base, pages=None, producer=None, encrypted=True, has_text_layer=False,
-                                problem="encrypted PDF: it needs a password to open")
-        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
-                            problem=f"corrupt or truncated PDF: {message}")
+        if "password" in str(e).lower():
+            return result("encrypted PDF: it needs a password to open", encrypted=True)
+        return result(f"corrupt or truncated PDF: {e}")
     try:
         encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
         meta = doc.get_metadata_dict()
         producer = (meta.get("Producer") or meta.get("Creator") or "").strip() or None
         pages = len(doc)
         if pages == 0:
-            return Registration(**base, pages=0, producer=producer, encrypted=encrypted,
-                                has_text_layer=False, problem="the PDF has no pages")
+            return result("the PDF has no pages", pages=0, producer=producer, encrypted=encrypted)
         if pages > max_pages:
-            return Registration(**base, pages=pages, producer=producer, encrypted=encrypted,
-                                has_text_layer=False,
-                                problem=f"too many pages: {pages} pages, the limit is {max_pages} "
-                                        "(raise it with --max-pages or YUSUAN_MAX_PAGES)")
+            return result(f"too many pages: {pages} pages, the limit is {max_pages} "
+                          "(raise it with --max-pages or YUSUAN_MAX_PAGES)",
+                          pages=pages, producer=producer, encrypted=encrypted)
         counts = []
         for i in range(pages):
             page = doc[i]
@@ -77,17 +77,14 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
             textpage.close()
             page.close()
     except pdfium.PdfiumError as e:
-        return Registration(**base, pages=None, producer=None, encrypted=False, has_text_layer=False,
-                            problem=f"corrupt or truncated PDF: {e}")
+        return result(f"corrupt or truncated PDF: {e}")
     finally:
         doc.close()
     without = tuple(i + 1 for i, n in enumerate(counts) if n < _MIN_CHARS_PER_TEXT_PAGE)
-    has_text = len(without) < pages
     problem = None
-    if not has_text:
+    if len(without) == pages:
         problem = f"no text layer: needs OCR (pages {_page_ranges(without)})"
-    return Registration(**base, pages=pages, producer=producer, encrypted=encrypted,
-                        has_text_layer=has_text, pages_without_text=without, problem=problem)
+    return result(problem, pages=pages, producer=producer, encrypted=encrypted, without=without)
 
 
 def _page_ranges(pages: tuple[int, ...]) -> str:

@@ -112,7 +112,7 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
 
 def _common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1]):
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1], strict=False):
         if x != y:
             break
         n += 1
@@ -125,7 +125,8 @@ def _label_column(roles: ColumnRoles, header: list[str], c: int) -> int | None:
     best, best_score = roles.primary_name, 0
     for n in roles.names:
         score = _common_prefix(header[n], header[c])
-        if score > best_score or (score == best_score and score > 0 and n < c and (best is None or best > c or n > best)):
+        nearer = best is None or best > c or n > best
+        if score > best_score or (score == best_score and score > 0 and n < c and nearer):
             best, best_score = n, score
     return best
 
@@ -178,7 +179,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
             if not squeeze(raw):
                 continue
             label_col = _label_column(roles, header, c)
-            name = _row_label(grid, r, roles, header, label_col)
+            name: str | None = _row_label(grid, r, roles, header, label_col)
             if not name and code_text and not code:
                 name = code_text
             if not name:

@@ -105,9 +105,12 @@ CREATE TABLE IF NOT EXISTS extracted.narrative (
 """
 
 COMMENTS_SQL = """
-COMMENT ON TABLE budget.reports IS 'One row per ingested PDF (报告): identity, status (loaded/quarantined/rejected/unsupported) and reason';
-COMMENT ON TABLE budget.line_items IS 'One row per numeric cell of every table (预算表单元格), amount exact as printed and in yuan';
-COMMENT ON COLUMN budget.line_items.table_type IS 'Table type, e.g. expenditure (部门支出总表); NULL when the title was not recognised';
+COMMENT ON TABLE budget.reports IS
+    'One row per ingested PDF (报告): identity, status (loaded/quarantined/rejected/unsupported) and reason';
+COMMENT ON TABLE budget.line_items IS
+    'One row per numeric cell of every table (预算表单元格), amount exact as printed and in yuan';
+COMMENT ON COLUMN budget.line_items.table_type IS
+    'Table type, e.g. expenditure (部门支出总表); NULL when the title was not recognised';
 COMMENT ON COLUMN budget.line_items.column_name IS 'Leaf header path joined with / (表头)';
 COMMENT ON COLUMN budget.line_items.amount IS 'Amount as printed, in the table unit (金额)';
 COMMENT ON COLUMN budget.line_items.amount_yuan IS 'Amount converted to yuan (元)';
