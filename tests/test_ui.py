@@ -1,0 +1,87 @@
+"""The Dagster UI: the webserver serves the code location with its assets, sensor and schedule."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REPO = {"repositoryLocationName": "yusuan", "repositoryName": "__repository__"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    req = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        data: dict[str, Any] = json.loads(resp.read())
+    assert "errors" not in data, data.get("errors")
+    return data["data"]
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    port = _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1",
+           "YUSUAN_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    exe = Path(sys.executable).with_name("dagster-webserver")
+    proc = subprocess.Popen([str(exe), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                entries = graphql(url, "{ workspaceOrError { ... on Workspace { locationEntries "
+                                       "{ name loadStatus } } } }")["workspaceOrError"]["locationEntries"]
+                if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, "dagster-webserver exited"
+            assert time.monotonic() < deadline, "the code location did not load within 90 s"
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_ui_serves_assets_sensor_and_schedule(webserver: str) -> None:
+    assets = graphql(webserver, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
+    assert {(a["assetKey"]["path"][0], a["groupName"]) for a in assets} == {
+        ("raw_reports", "raw"), ("extracted_cells", "extracted"), ("line_items", "extracted")}
+    sensors = graphql(webserver, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
+        ... on Sensors { results { name sensorState { status } } } } }""", {"r": REPO})
+    assert [(s["name"], s["sensorState"]["status"]) for s in sensors["sensorsOrError"]["results"]] == [
+        ("inbox_sensor", "RUNNING")]
+    schedules = graphql(webserver, """query($r: RepositorySelector!) { schedulesOrError(repositorySelector: $r) {
+        ... on Schedules { results { name cronSchedule executionTimezone scheduleState { status } } } } }""",
+                        {"r": REPO})
+    (nightly,) = schedules["schedulesOrError"]["results"]
+    assert (nightly["name"], nightly["cronSchedule"], nightly["executionTimezone"]) == (
+        "nightly_schedule", "0 2 * * *", "Asia/Shanghai")
+    assert nightly["scheduleState"]["status"] == "RUNNING"
