@@ -197,6 +197,10 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
                 amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
                 parse_error=parsed.reason if parsed else None,
                 row_kind="total" if is_total_name(name) and not code else "detail"))
+    # an unlabelled row above labelled ones (表10's first row) is the table's total
+    if any(c.row_name or c.row_code for c in cells):
+        cells = [c if c.row_name or c.row_code or c.kind != "money" else
+                 Cell(**{**c.__dict__, "row_kind": "total"}) for c in cells]
     return cells
 
 
