@@ -129,9 +129,16 @@ def test_report_identity() -> None:
 
 def test_performance_text_cells_stay_text() -> None:
     ex = extraction_of(SAMPLE_PDF.name)
-    texts = [c.raw_text for t in ex.tables if t.table_type == "overall_performance" for c in t.cells
-             if c.kind == "text"]
-    assert "≥95%" in texts and "显著提高" in texts
+    cells = [c for t in ex.tables if t.table_type == "overall_performance" for c in t.cells
+             if c.kind == "indicator"]
+    by_name = {(c.block, c.row_name, c.column_name): c.raw_text for c in cells}
+    assert by_name[("长期目标1", "服务对象满意度测评", "指标值")] == "≥95%"
+    assert by_name[("长期目标1", "高新技术产值增长率", "指标值")] == "显著提高"
+    assert by_name[("年度目标1", "高新技术企业新增数", "指标值/近两年指标值/2023年")] == "78"
+    assert by_name[("年度目标1", "高新技术企业新增数", "指标值/预期当年实现值")] == "≥75"
+    # a name split by the page break is rejoined
+    assert ("长期目标2", "科技成果转化对接活动", "指标值") in by_name
+    assert all(c.amount is None for c in cells)  # targets are text, never amounts
 
 
 def test_printed_totals_equal_the_sums_of_their_rows() -> None:

@@ -1,15 +1,20 @@
 """Reading the performance-target forms (整体/项目支出绩效目标表).
 
-A form is a ruled table of labelled sections, not a grid of amounts. Its funding blocks
-(部门总体资金情况, 项目资金来源) are read as money rows: a block header row names the amount
-columns (当年金额, 金额, 近两年收支金额/2023年 ...), each following row is labelled by its
-rightmost text cell before them. Every other filled cell is kept as text, with the section
-label of its row, so indicator targets stay as printed (`≥95%`, `显著提高`).
+A form is a ruled table of labelled sections, not a grid of amounts. It is read block by
+block, each block opened by a header row:
+- funding blocks (部门总体资金情况, 项目资金来源): money rows, each labelled by its rightmost
+  text cell before the amount columns (当年金额, 金额, 近两年收支金额/2023年 ...);
+- indicator blocks (一级指标 | 二级指标 | 三级指标 | 指标值 ...): one row per indicator, every
+  value kept as printed text (`≥95%`, `显著提高`), merged labels filled down;
+- detail blocks (项目支出明细测算, 项目采购): their amounts are kept as `detail_amount`;
+- any other row is read as label/value fields (项目当年预算 | 145).
+The form's parts on later pages continue the open block when their columns match.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from yusuan.grid import Grid
 from yusuan.model import Cell
@@ -20,79 +25,196 @@ _MONEY_HEADER = re.compile(r"(金额|预算数|预算|资金|收支)$|^(20\d\d|1
 _BLOCK_MONEY_HEADER = re.compile(r"(金额|预算数)$")
 _SHARE_HEADER = re.compile(r"(占比|比例|比重)$")
 _FUNDING_SECTION = re.compile(r"资金(情况|来源|构成)|资金$")
+_YEARISH = re.compile(r"^((19|20)\d\d年?|前年|上年|当年|近两年指标值|预期当年实现值|预计当年实现|预期当年实现|确定依据)$")
+_GOAL = re.compile(r"^(长期|年度)(绩效)?目标(表)?\d*$")
+
+
+@dataclass
+class _Block:
+    kind: str  # funding | indicator | detail
+    section: str
+    paths: list[str]
+    edges: list[float]
+    name_col: int | None = None
+    value_cols: tuple[int, ...] = ()
+    money_cols: tuple[int, ...] = ()
+    first_value: int = 0
 
 
 def _section_label(grid: Grid, r: int) -> str:
     return grid.slots[r][0].label
 
 
-def _is_block_header(grid: Grid, r: int) -> bool:
-    labels = [grid.slots[r][c].label for c in range(1, grid.n_cols) if grid.own(r, c)]
-    labels = [lab for lab in labels if lab]
+def _own_labels(grid: Grid, r: int, start: int = 0) -> list[tuple[int, str]]:
+    return [(c, grid.slots[r][c].label) for c in range(start, grid.n_cols)
+            if grid.own(r, c) and grid.slots[r][c].label]
+
+
+def _is_money_header(grid: Grid, r: int) -> bool:
+    labels = [lab for _, lab in _own_labels(grid, r, 1)]
     if len(labels) < 2 or any(parse_amount(lab).amount is not None for lab in labels):
         return False
     return any(_BLOCK_MONEY_HEADER.search(lab) for lab in labels)
+
+
+def _is_indicator_header(grid: Grid, r: int) -> bool:
+    labels = [lab for _, lab in _own_labels(grid, r)]
+    return sum(1 for lab in labels if lab.endswith("指标")) >= 2 and any(lab.startswith("指标值") for lab in labels)
+
+
+def _header_end(grid: Grid, r: int) -> int:
+    """Rows after a block header that only carry more header labels (2023年, 前年, 预计当年实现)."""
+    end = r + 1
+    while end < grid.n_rows:
+        labels = [lab for _, lab in _own_labels(grid, end, 1)]
+        if not labels or not all(_YEARISH.match(lab) for lab in labels):
+            break
+        end += 1
+    return end
+
+
+def _open_block(grid: Grid, r: int) -> tuple[_Block, int] | None:
+    section = _section_label(grid, r)
+    if _is_indicator_header(grid, r):
+        end = _header_end(grid, r)
+        paths = leaf_paths(grid, range(r, end))
+        name_col = next((c for c, p in enumerate(paths) if p.endswith("三级指标")), None)
+        return _Block("indicator", section, paths, grid.col_edges, name_col=name_col), end
+    if _is_money_header(grid, r):
+        end = _header_end(grid, r)
+        paths = leaf_paths(grid, range(r, end))
+        value_cols = tuple(c for c in range(1, grid.n_cols)
+                           if paths[c] and (_MONEY_HEADER.search(paths[c].rsplit("/", 1)[-1])
+                                            or _SHARE_HEADER.search(paths[c]))
+                           and not paths[c].startswith("项目"))
+        money_cols = tuple(c for c in value_cols if not _SHARE_HEADER.search(paths[c]))
+        kind = "funding" if _FUNDING_SECTION.search(section) else "detail"
+        return _Block(kind, section, paths, grid.col_edges, value_cols=value_cols, money_cols=money_cols,
+                      first_value=min(value_cols) if value_cols else grid.n_cols), end
+    return None
+
+
+def _rebase(block: _Block, grid: Grid) -> _Block | None:
+    """The open block laid on the next page's columns (matched by x position), or None."""
+    if grid.col_edges == block.edges:
+        return block
+    if abs(grid.col_edges[0] - block.edges[0]) > 3 or abs(grid.col_edges[-1] - block.edges[-1]) > 3:
+        return None
+    old_of: list[int] = []
+    for c in range(grid.n_cols):
+        x = (grid.col_edges[c] + grid.col_edges[c + 1]) / 2
+        old_of.append(next(k for k in range(len(block.edges) - 1) if block.edges[k] <= x <= block.edges[k + 1]))
+
+    def new_cols(cols: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(c for c in range(grid.n_cols) if old_of[c] in cols and (c == 0 or old_of[c - 1] != old_of[c]))
+
+    name_col = next((c for c in range(grid.n_cols) if old_of[c] == block.name_col), None)
+    value_cols = new_cols(block.value_cols)
+    return _Block(block.kind, block.section, [block.paths[k] for k in old_of], grid.col_edges, name_col=name_col,
+                  value_cols=value_cols, money_cols=new_cols(block.money_cols),
+                  first_value=min(value_cols) if value_cols else grid.n_cols)
 
 
 def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> list[Cell]:
     """Cells of a form given as grid segments (one per page, columns may differ)."""
     cells: list[Cell] = []
     row_seq = 0
+    block: _Block | None = None
+    goal: str | None = None
+
+    def cell(grid: Grid, r: int, c: int, *, name: str | None, column: str, kind: str, text: str | None = None,
+             block_name: str | None) -> Cell:
+        raw = (grid.slots[r][c].text if text is None else text).replace("\n", "")
+        is_money = kind in ("money", "detail_amount")
+        parsed = parse_amount(raw) if is_money else None
+        return Cell(table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=None, row_name=name,
+                    column_name=column, column_seq=c + 1, raw_text=raw, kind=kind,
+                    amount=parsed.amount if parsed else None, unit=unit if is_money else None,
+                    parse_error=parsed.reason if parsed else None,
+                    row_kind="total" if is_total_name(name) else "detail", block=block_name)
+
     for grid in segments:
+        if block is not None:
+            block = _rebase(block, grid)
         r = 0
         while r < grid.n_rows:
-            section = _section_label(grid, r)
-            if _is_block_header(grid, r) and _FUNDING_SECTION.search(section):
-                # the block header may take two rows (近两年收支金额 / 2023年 2022年)
-                h_end = r + 1
-                while h_end < grid.n_rows and _section_label(grid, h_end) == section and \
-                        not any(parse_amount(grid.owned_text(h_end, c)).amount is not None
-                                for c in range(1, grid.n_cols)) and \
-                        all(not grid.own(h_end, c) or not grid.slots[h_end][c].label
-                            or re.match(r"^(19|20)\d\d年?$", grid.slots[h_end][c].label)
-                            for c in range(1, grid.n_cols)):
-                    h_end += 1
-                paths = leaf_paths(grid, range(r, h_end))
-                value_cols = [c for c in range(1, grid.n_cols)
-                              if paths[c] and (_MONEY_HEADER.search(paths[c].rsplit("/", 1)[-1])
-                                               or _SHARE_HEADER.search(paths[c]))
-                              and not paths[c].startswith("项目")]
-                money_cols = [c for c in value_cols if not _SHARE_HEADER.search(paths[c])]
-                first_value = min(value_cols) if value_cols else grid.n_cols
-                r = h_end
-                while r < grid.n_rows and _section_label(grid, r) == section and not _is_block_header(grid, r):
-                    label = ""
-                    for c in range(first_value - 1, 0, -1):
-                        if grid.slots[r][c].label:
-                            label = grid.slots[r][c].label
-                            break
-                    row_seq += 1
-                    for c in value_cols:
-                        if not grid.own(r, c):
-                            continue
-                        raw = grid.slots[r][c].text
-                        if not squeeze(raw):
-                            continue
-                        is_money = c in money_cols
-                        parsed = parse_amount(raw) if is_money else None
-                        cells.append(Cell(
-                            table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=None,
-                            row_name=label or None, column_name=paths[c], column_seq=c + 1,
-                            raw_text=raw.replace("\n", ""), kind="money" if is_money else "percent",
-                            amount=parsed.amount if parsed else None, unit=unit if is_money else None,
-                            parse_error=parsed.reason if parsed else None,
-                            row_kind="total" if is_total_name(label) else "detail", block=section))
-                    r += 1
+            opened = _open_block(grid, r)
+            if opened is not None:
+                block, r = opened
                 continue
-            # any other row: keep its filled cells as text
-            row_seq += 1
-            for c in range(1 if section else 0, grid.n_cols):
-                if not grid.own(r, c) or not grid.slots[r][c].label:
+            own = _own_labels(grid, r)
+            if not own:
+                r += 1
+                continue
+            if block is not None and block.kind in ("funding", "detail") and \
+                    _section_label(grid, r) != block.section and grid.slots[r][0].label:
+                block = None
+            if block is not None and block.kind == "indicator" and \
+                    all(_YEARISH.match(lab) or lab.endswith("依据") for _, lab in own):
+                r += 1  # the rest of a header split by a page break
+                continue
+            if block is not None and block.kind == "indicator":
+                nc = block.name_col
+                owner = grid.slots[r][nc].owner if nc is not None else None
+                if nc is None or owner is None or owner[1] != nc or not grid.slots[r][nc].label:
+                    block = None  # a row that is not an indicator ends the block
+                elif len(own) == 1 and own[0][0] == nc and cells and cells[-1].kind == "indicator":
+                    # the tail of an indicator name split by a page break
+                    prev = [c for c in cells if c.row_seq == row_seq]
+                    extra = grid.slots[r][nc].label
+                    cells = [c for c in cells if c.row_seq != row_seq] + [
+                        Cell(**{**c.__dict__, "row_name": (c.row_name or "") + extra}) for c in prev]
+                    r += 1
                     continue
-                cells.append(Cell(
-                    table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=None,
-                    row_name=section or None, column_name=f"列{c + 1}", column_seq=c + 1,
-                    raw_text=grid.slots[r][c].text.replace("\n", ""), kind="text", amount=None,
-                    unit=None, block=section or None))
+                else:
+                    row_seq += 1
+                    name = grid.slots[r][nc].label
+                    for c in range(grid.n_cols):
+                        if not block.paths[c] or c == nc or (c > 0 and grid.slots[r][c].owner ==
+                                                             grid.slots[r][c - 1].owner):
+                            continue
+                        text = squeeze(grid.slots[r][c].text) and grid.slots[r][c].text
+                        cells.append(cell(grid, r, c, name=name, column=block.paths[c], kind="indicator",
+                                          text=text or "", block_name=goal or block.section))
+                    r += 1
+                    continue
+            if block is not None and block.kind in ("funding", "detail"):
+                label = ""
+                for c in range(block.first_value - 1, 0, -1):
+                    if grid.slots[r][c].label:
+                        label = grid.slots[r][c].label
+                        break
+                row_seq += 1
+                for c, _ in own:
+                    if c in block.value_cols:
+                        kind = ("money" if block.kind == "funding" else "detail_amount") \
+                            if c in block.money_cols else "percent"
+                        cells.append(cell(grid, r, c, name=label or None, column=block.paths[c], kind=kind,
+                                          block_name=block.section))
+                    elif c > 0 and block.paths[c]:
+                        cells.append(cell(grid, r, c, name=label or None, column=block.paths[c], kind="text",
+                                          block_name=block.section))
+                r += 1
+                continue
+            # label | value fields
+            row_seq += 1
+            first_label = own[0][1]
+            if _GOAL.match(first_label) and len(own) >= 1:
+                goal = first_label
+            key: str | None = None
+            section = _section_label(grid, r)
+            for i, (c, lab) in enumerate(own):
+                if c == 0 and section and len(own) > 1:
+                    key = lab
+                    continue
+                if key is None:
+                    key = lab
+                    if i == len(own) - 1:
+                        cells.append(cell(grid, r, c, name=section or None, column=lab, kind="text",
+                                          block_name=section or None))
+                    continue
+                cells.append(cell(grid, r, c, name=section or None, column=key, kind="field",
+                                  block_name=section or None))
+                key = None
             r += 1
     return cells
