@@ -179,11 +179,10 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                     r += 1
                     continue
             if block is not None and block.kind in ("funding", "detail"):
-                label = ""
-                for c in range(block.first_value - 1, 0, -1):
-                    if grid.slots[r][c].label:
-                        label = grid.slots[r][c].label
-                        break
+                # funding rows: the most specific label (收入构成 | 财政拨款); detail rows: the first
+                label_cols = range(block.first_value - 1, 0, -1) if block.kind == "funding" \
+                    else range(1, block.first_value)
+                label = next((grid.slots[r][c].label for c in label_cols if grid.slots[r][c].label), "")
                 row_seq += 1
                 for c, _ in own:
                     if c in block.value_cols:
