@@ -1,0 +1,582 @@
+"""Evaluating the identity catalog (expectations/identities.yaml) on one report, in DuckDB SQL.
+
+Each rule of the catalog has one evaluator here. An evaluator returns instances: the two
+sides of one identity on one row, column or pair of tables, with the number of printed terms
+and half a unit of their last printed digit, from which the tolerance follows
+(n x half a unit). Nothing is compared in Python floats: sides are DECIMAL from DuckDB.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+SEVERITIES = ("error", "warn")
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    family: str
+    stage: str
+    severity: str
+    rule: str
+    description: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    families: dict[str, dict[str, str]]
+    identities: tuple[Identity, ...]
+
+    def for_stage(self, stage: str) -> list[Identity]:
+        return [i for i in self.identities if i.stage == stage]
+
+    def families_of(self, stage: str) -> list[str]:
+        return [f for f, spec in self.families.items() if spec["stage"] == stage]
+
+
+@dataclass
+class Instance:
+    """One evaluated instance of an identity."""
+
+    identity: str
+    family: str
+    stage: str
+    severity: str
+    instance: str
+    lhs: Decimal | None
+    rhs: Decimal | None
+    tolerance: Decimal
+    table_type: str | None = None
+    table_no: str | None = None
+    page: int | None = None
+    unit: str | None = None
+    detail: str | None = None
+    waived: str | None = None  # the waiver's reason
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.lhs is None or self.rhs is None:
+            return None
+        return self.lhs - self.rhs
+
+    @property
+    def outcome(self) -> str:
+        """pass (equal) | rounding (within tolerance) | fail | waived."""
+        d = self.difference
+        if d is None:
+            return "fail" if not self.waived else "waived"
+        if d == 0:
+            return "pass"
+        if abs(d) <= self.tolerance:
+            return "rounding"
+        return "waived" if self.waived else "fail"
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome != "fail"
+
+    @property
+    def excess(self) -> Decimal:
+        """How far beyond its tolerance the difference is (<= 0 when the identity holds)."""
+        d = self.difference
+        if d is None:
+            return Decimal(1)
+        return abs(d) - self.tolerance
+
+
+def load_catalog(path: Path) -> Catalog:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    families = data["families"]
+    identities = []
+    for item in data["identities"]:
+        fam = families[item["family"]]
+        params = {k: v for k, v in item.items() if k not in ("name", "family", "rule", "description", "severity")}
+        identities.append(Identity(name=item["name"], family=item["family"], stage=fam["stage"],
+                                   severity=item.get("severity", fam["severity"]), rule=item["rule"],
+                                   description=" ".join(str(item.get("description", "")).split()), params=params))
+    names = [i.name for i in identities]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(f"identity names declared twice in {path}: {sorted(dupes)}")
+    return Catalog(families=families, identities=tuple(identities))
+
+
+# ---- the report's amounts, with half a unit of their last printed digit -----------------------
+
+_PREPARE = """
+CREATE OR REPLACE TEMP TABLE li AS
+SELECT l.*, t.title,
+       CASE WHEN strpos(replace(l.raw_text, ',', ''), '.') > 0
+            THEN length(split_part(replace(replace(l.raw_text, ',', ''), '-', ''), '.', 2)) ELSE 0 END AS decimals
+FROM budget.line_items l JOIN extracted.tables t USING (report_id, table_seq)
+WHERE l.report_id = ? AND l.amount IS NOT NULL;
+ALTER TABLE li ADD COLUMN half DECIMAL(24, 10);
+UPDATE li SET half = CAST(0.5 AS DECIMAL(24, 10)) / CAST(pow(10, decimals) AS DECIMAL(24, 0));
+ALTER TABLE li ADD COLUMN half_yuan DECIMAL(30, 10);
+UPDATE li SET half_yuan = half * CASE unit WHEN '元' THEN 1 WHEN '千元' THEN 1000 WHEN '万元' THEN 10000
+                                           WHEN '亿元' THEN 100000000 END;
+"""
+
+_LEVEL1 = r"^[一二三四五六七八九十廿]+、"
+_LEVEL2 = r"^([（(][一二三四五六七八九十廿]+[)）]|\d+[.．、])"
+
+
+def _label(row: tuple[Any, ...]) -> str:
+    return " ".join(str(x) for x in row if x)
+
+
+class _Evaluator:
+    def __init__(self, con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+        self.con = con
+        self.report_id = report_id
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    # -- row identities ---------------------------------------------------------------------
+    def column_sum(self, ident: Identity) -> list[Instance]:
+        tables = self.rows("""SELECT t.table_seq, t.header, t.table_type, t.table_no
+                              FROM extracted.tables t WHERE report_id = ?""", [self.report_id])
+        mapping: list[tuple[int, str, str]] = []
+        for table_seq, header, _, _ in tables:
+            money = [c for (c,) in self.rows("SELECT DISTINCT column_name FROM li WHERE table_seq = ?",
+                                             [table_seq])]
+            columns = [h for h in header if h in money] + [c for c in money if c not in header]
+            for total, parts in column_sum_map(columns):
+                mapping += [(table_seq, total, p) for p in parts]
+        if not mapping:
+            return []
+        self.con.execute("CREATE OR REPLACE TEMP TABLE colmap (table_seq INTEGER, total_col VARCHAR, part_col VARCHAR, "
+                         "ord INTEGER)")
+        self.con.executemany("INSERT INTO colmap VALUES (?, ?, ?, ?)", [m + (i,) for i, m in enumerate(mapping)])
+        found = self.rows("""
+            SELECT t.table_type, t.table_no, t.title, t.page, t.row_seq, coalesce(t.row_code, t.row_name, ''),
+                   m.total_col, any_value(t.amount), coalesce(sum(p.amount), 0), count(*),
+                   greatest(any_value(t.half), coalesce(max(p.half), 0)), string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit)
+            FROM li t JOIN colmap m ON t.table_seq = m.table_seq AND t.column_name = m.total_col
+            LEFT JOIN li p ON p.table_seq = t.table_seq AND p.row_seq = t.row_seq AND p.column_name = m.part_col
+            GROUP BY t.table_seq, t.table_type, t.table_no, t.title, t.page, t.row_seq, t.row_code, t.row_name,
+                     m.total_col
+            ORDER BY t.table_type, t.row_seq""")
+        return [self._inst(ident, f"{no or ttype} row {row}: {col} = {parts}", lhs, rhs, n * half,
+                           ttype, no, page, unit)
+                for ttype, no, _title, page, _seq, row, col, lhs, rhs, n, half, parts, unit in found]
+
+    # -- totals -----------------------------------------------------------------------------
+    def total_row(self, ident: Identity) -> list[Instance]:
+        found = self.rows("""
+            WITH coded AS (SELECT DISTINCT table_seq, row_code FROM li WHERE row_code IS NOT NULL),
+                 top AS (SELECT c.* FROM coded c WHERE NOT EXISTS (
+                     SELECT 1 FROM coded p WHERE p.table_seq = c.table_seq AND p.row_code <> c.row_code
+                       AND starts_with(c.row_code, p.row_code))),
+                 tot AS (SELECT * FROM li WHERE row_kind = 'total' AND row_code IS NULL
+                           AND table_seq IN (SELECT table_seq FROM coded GROUP BY 1 HAVING count(*) >= 2)
+                         QUALIFY row_number() OVER (PARTITION BY table_seq, column_name ORDER BY row_seq) = 1)
+            SELECT t.table_type, t.table_no, t.page, t.column_name, t.amount, coalesce(sum(c.amount), 0),
+                   any_value(n.n), greatest(t.half, coalesce(max(c.half), 0)), t.unit, coalesce(t.row_name, '合计')
+            FROM tot t JOIN (SELECT table_seq, count(*) AS n FROM top GROUP BY 1) n ON n.table_seq = t.table_seq
+            LEFT JOIN (SELECT li.* FROM li JOIN top USING (table_seq, row_code)) c
+                 ON c.table_seq = t.table_seq AND c.column_name = t.column_name
+            GROUP BY t.table_seq, t.table_type, t.table_no, t.page, t.column_name, t.amount, t.half, t.unit, t.row_name
+            ORDER BY t.table_type, t.column_name""")
+        return [self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs, rhs, n * half,
+                           ttype, no, page, unit)
+                for ttype, no, page, col, lhs, rhs, n, half, unit, name in found]
+
+    def _side_rows(self) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
+        """Rows of the side-by-side tables, per (table, money column), in printed order."""
+        out: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
+                                     table_no, page, unit
+                              FROM li WHERE table_type IN ('summary', 'fiscal_summary')
+                              ORDER BY table_seq, column_seq, row_seq"""):
+            out.setdefault((r[0], r[1]), []).append(r)
+        return out
+
+    def listed_items(self, ident: Identity) -> list[Instance]:
+        found: list[Instance] = []
+        for (_, col), rows in self._side_rows().items():
+            for i, r in enumerate(rows):
+                name = r[3]
+                if re.match(_LEVEL1, name):  # 一、本年收入 = Σ （一）（二）… printed under it
+                    kids = []
+                    for k in rows[i + 1:]:
+                        if re.match(_LEVEL2, k[3]):
+                            kids.append(k)
+                        else:
+                            break
+                    if kids:
+                        found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(kids)} sub-items",
+                                               r, kids))
+                elif re.search(r"(合计|小计)$", name) and not re.search("总计$", name):
+                    items = [k for k in rows[:i] if re.match(_LEVEL1, k[3])]
+                    if items:
+                        found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(items)} items", r, items))
+                    break
+        return found
+
+    def grand_total(self, ident: Identity) -> list[Instance]:
+        found: list[Instance] = []
+        for (_, col), rows in self._side_rows().items():
+            for i, r in enumerate(rows):
+                if not re.search("总计$", r[3]):
+                    continue
+                sub = [k for k in rows[:i] if re.search(r"(合计|小计)$", k[3]) and not re.search("总计$", k[3])]
+                if sub:
+                    j = rows.index(sub[0])
+                    terms = [sub[0]] + [k for k in rows[j + 1:i] if k[3] and not re.match(_LEVEL2, k[3])]
+                    desc = " + ".join(k[3] for k in terms)
+                else:
+                    terms = [k for k in rows[:i] if re.match(_LEVEL1, k[3])]
+                    desc = f"Σ {len(terms)} items"
+                if terms:
+                    found.append(self._sum(ident, f"{r[7] or r[6]} {r[3]}: {col} = {desc}", r, terms))
+                break
+        return found
+
+    def sides_balance(self, ident: Identity) -> list[Instance]:
+        found: list[Instance] = []
+        by_table: dict[int, dict[str, tuple[Any, ...]]] = {}
+        for (table_seq, col), rows in self._side_rows().items():
+            side = "income" if re.match(r"^[^/]*收入", col) else "expenditure" if re.match(r"^[^/]*支出", col) else None
+            totals = [r for r in rows if re.search(r"(总计|合计)$", r[3]) and not re.search("小计$", r[3])]
+            if side and totals and side not in by_table.setdefault(table_seq, {}):
+                by_table[table_seq][side] = totals[-1]
+        for sides in by_table.values():
+            if "income" in sides and "expenditure" in sides:
+                inc, exp = sides["income"], sides["expenditure"]
+                found.append(self._inst(ident, f"{inc[7] or inc[6]} {inc[3]} = {exp[3]}", inc[4], exp[4],
+                                        max(inc[5], exp[5]), inc[6], inc[7], inc[8], inc[9]))
+        return found
+
+    def form_block_totals(self, ident: Identity) -> list[Instance]:
+        """In a form's funding block, a 合计 row equals the rows it closes (above it) or opens (below it);
+        '其中' rows are parts of a part and not summed."""
+        found: list[Instance] = []
+        groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
+                                     table_no, page, unit
+                              FROM li WHERE table_type IN ('overall_performance', 'project_performance')
+                              ORDER BY table_seq, column_seq, row_seq"""):
+            groups.setdefault((r[0], r[1]), []).append(r)
+        for (_, col), rows in groups.items():
+            last_total = -1
+            for i, r in enumerate(rows):
+                if r[3] != "合计":
+                    continue
+                before = [k for k in rows[last_total + 1:i] if not k[3].startswith("其中")]
+                if not before:
+                    after = []
+                    for k in rows[i + 1:]:
+                        if k[3] == "合计":
+                            break
+                        if not k[3].startswith("其中"):
+                            after.append(k)
+                    terms, where = after, "below"
+                else:
+                    terms, where = before, "above"
+                if terms:
+                    found.append(self._sum(ident, f"{r[7] or r[6]} 合计: {col} = Σ {len(terms)} rows {where}",
+                                           r, terms))
+                last_total = i
+        return found
+
+    # -- code hierarchy ---------------------------------------------------------------------
+    def code_hierarchy(self, ident: Identity) -> list[Instance]:
+        domain = ident.params["domain"]
+        tables = [seq for seq, header in self.rows(
+            "SELECT table_seq, header FROM extracted.tables WHERE report_id = ?", [self.report_id])
+            if code_domain(header) == domain]
+        if not tables:
+            return []
+        found = self.rows("""
+            WITH coded AS (SELECT DISTINCT table_seq, row_code FROM li WHERE row_code IS NOT NULL
+                             AND table_seq IN (SELECT unnest(?::INTEGER[]))),
+                 edges AS (SELECT p.table_seq, p.row_code AS parent, c.row_code AS child FROM coded p
+                           JOIN coded c ON c.table_seq = p.table_seq AND starts_with(c.row_code, p.row_code)
+                            AND c.row_code <> p.row_code
+                           WHERE NOT EXISTS (SELECT 1 FROM coded m WHERE m.table_seq = p.table_seq
+                                  AND starts_with(c.row_code, m.row_code) AND starts_with(m.row_code, p.row_code)
+                                  AND m.row_code NOT IN (p.row_code, c.row_code)))
+            SELECT pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name, pl.amount,
+                   coalesce(sum(cl.amount), 0), count(DISTINCT e.child),
+                   greatest(pl.half, coalesce(max(cl.half), 0)), pl.unit
+            FROM edges e JOIN li pl ON pl.table_seq = e.table_seq AND pl.row_code = e.parent
+            LEFT JOIN li cl ON cl.table_seq = e.table_seq AND cl.row_code = e.child AND cl.column_name = pl.column_name
+            GROUP BY pl.table_seq, pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name,
+                     pl.amount, pl.half, pl.unit
+            ORDER BY pl.table_type, pl.row_code, pl.column_name""", [tables])
+        return [self._inst(ident, f"{no or ttype} {code} {name}: {col} = Σ {n} children", lhs, rhs, n * half,
+                           ttype, no, page, unit)
+                for ttype, no, page, code, name, col, lhs, rhs, n, half, unit in found]
+
+    # -- across tables ----------------------------------------------------------------------
+    def _select(self, sel: dict[str, Any]) -> tuple[Any, ...] | None:
+        types = sel["table"]
+        row = sel.get("row", "total")
+        where = ["table_type IN (SELECT unnest(?::VARCHAR[]))", "regexp_matches(column_name, ?)"]
+        params: list[Any] = [types, sel["column"]]
+        if row == "total":
+            where.append("row_kind = 'total' AND row_code IS NULL")
+        elif row.startswith("code:"):
+            where.append("row_code = ?")
+            params.append(row[5:])
+        elif row.startswith("name:"):
+            where.append("regexp_matches(coalesce(row_name, ''), ?)")
+            params.append(row[5:])
+        got = self.rows(f"""SELECT amount, amount_yuan, half_yuan, table_type, table_no, page, unit, row_name,
+                                   column_name
+                            FROM li WHERE {' AND '.join(where)} ORDER BY table_seq, row_seq, column_seq LIMIT 1""",
+                        params)
+        return got[0] if got else None
+
+    def cross_table(self, ident: Identity) -> list[Instance]:
+        lhs = self._select(ident.params["lhs"])
+        rhs = [self._select(s) for s in ident.params["rhs"]]
+        if lhs is None or any(r is None for r in rhs):
+            return []
+        terms = [r for r in rhs if r is not None]
+        total = sum((r[1] for r in terms), Decimal(0))
+        tol = max([lhs[2]] + [r[2] for r in terms]) * len(terms)
+        where = " + ".join(f"{r[4] or r[3]} {r[7] or ''} {r[8]}".strip() for r in terms)
+        return [self._inst(ident, f"{lhs[4] or lhs[3]} {lhs[7] or ''} {lhs[8]} = {where} (yuan)", lhs[1], total,
+                           tol, lhs[3], lhs[4], lhs[5], "元",
+                           detail=f"as printed: {lhs[0]} {lhs[6]} vs " + ", ".join(f"{r[0]} {r[6]}" for r in terms))]
+
+    def classes_by_name(self, ident: Identity) -> list[Instance]:
+        found = self.rows(f"""
+            WITH s AS (SELECT regexp_replace(row_name, '{_LEVEL1}', '') AS cls, * FROM li
+                       WHERE table_type = 'summary' AND regexp_matches(column_name, '^[^/]*支出')
+                         AND regexp_matches(coalesce(row_name, ''), '{_LEVEL1}')),
+                 e AS (SELECT * FROM li WHERE table_type = 'expenditure' AND length(row_code) = 3
+                         AND regexp_matches(column_name, '(^|/)合计$'))
+            SELECT s.table_no, s.page, s.row_name, e.row_code, s.amount_yuan, e.amount_yuan,
+                   greatest(s.half_yuan, e.half_yuan), e.table_no
+            FROM s JOIN e ON e.row_name = s.cls ORDER BY e.row_code""")
+        return [self._inst(ident, f"{sno or 'summary'} {name} = {eno or 'expenditure'} {code} 合计 (yuan)", lhs, rhs,
+                           tol, "summary", sno, page, "元")
+                for sno, page, name, code, lhs, rhs, tol, eno in found]
+
+    def project_forms(self, ident: Identity) -> list[Instance]:
+        found = self.rows("""
+            WITH forms AS (
+                SELECT l.table_seq, l.table_no, l.page, l.amount_yuan, l.half_yuan,
+                       coalesce((SELECT any_value(c.raw_text) FROM extracted.cells c WHERE c.report_id = l.report_id
+                                   AND c.table_seq = l.table_seq AND c.kind = 'field' AND c.column_name = '项目名称'),
+                                regexp_replace(l.title, '项目(支出)?绩效目标(申报)?表$', '')) AS project
+                FROM li l WHERE l.table_type = 'project_performance' AND l.row_kind = 'total'
+                QUALIFY row_number() OVER (PARTITION BY l.table_seq ORDER BY l.row_seq) = 1),
+                 projects AS (SELECT row_name, amount_yuan, half_yuan, table_no FROM li
+                              WHERE table_type = 'projects' AND regexp_matches(column_name, '(^|/)合计$')
+                                AND row_name IS NOT NULL AND row_kind <> 'total')
+            SELECT f.table_no, f.page, f.project, p.row_name, f.amount_yuan, p.amount_yuan,
+                   greatest(f.half_yuan, p.half_yuan), p.table_no
+            FROM forms f JOIN projects p ON jaro_winkler_similarity(f.project, p.row_name) >= 0.85
+            QUALIFY row_number() OVER (PARTITION BY f.table_seq
+                                       ORDER BY jaro_winkler_similarity(f.project, p.row_name) DESC) = 1""")
+        return [self._inst(ident, f"{fno} {proj} = {pno or 'projects'} {pname} 合计 (yuan)", lhs, rhs, tol,
+                           "project_performance", fno, page, "元")
+                for fno, page, proj, pname, lhs, rhs, tol, pno in found]
+
+    def project_activities(self, ident: Identity) -> list[Instance]:
+        found = self.rows("""
+            WITH acts AS (SELECT table_seq, sum(amount) AS total, count(*) AS n, min(page) AS page
+                          FROM extracted.cells WHERE report_id = ? AND kind = 'detail_amount'
+                            AND block LIKE '%明细%' GROUP BY table_seq),
+                 budget AS (SELECT table_seq, any_value(raw_text) AS raw FROM extracted.cells
+                            WHERE report_id = ? AND kind = 'field'
+                              AND column_name IN ('项目当年预算', '项目本年度预算', '当年预算') GROUP BY table_seq)
+            SELECT t.table_no, a.page, t.title, a.total, b.raw, a.n, t.unit
+            FROM acts a JOIN budget b USING (table_seq)
+            JOIN extracted.tables t ON t.report_id = ? AND t.table_seq = a.table_seq""",
+                          [self.report_id] * 3)
+        out = []
+        from yusuan.money import last_digit_unit, parse_amount
+        for no, page, title, total, raw, n, unit in found:
+            budget = parse_amount(raw).amount
+            if budget is None:
+                continue
+            half = last_digit_unit(raw) / 2
+            out.append(self._inst(ident, f"{no} {title}: Σ 项目支出明细测算 = 项目当年预算", total, budget, n * half,
+                                  "project_performance", no, page, unit))
+        return out
+
+    # -- between stages ---------------------------------------------------------------------
+    def stage_preservation(self, ident: Identity) -> list[Instance]:
+        found = self.rows("""
+            WITH x AS (SELECT table_seq, count(*) AS n, coalesce(sum(amount), 0) AS s FROM extracted.cells
+                       WHERE report_id = ? AND kind = 'money' AND amount IS NOT NULL GROUP BY 1),
+                 c AS (SELECT table_seq, count(*) AS n, coalesce(sum(amount), 0) AS s FROM conformed.all_amounts
+                       WHERE report_id = ? AND amount IS NOT NULL GROUP BY 1)
+            SELECT coalesce(x.table_seq, c.table_seq), t.table_type, t.table_no, t.first_page,
+                   coalesce(x.n, 0), coalesce(c.n, 0), coalesce(x.s, 0), coalesce(c.s, 0)
+            FROM x FULL JOIN c USING (table_seq)
+            LEFT JOIN extracted.tables t ON t.report_id = ? AND t.table_seq = coalesce(x.table_seq, c.table_seq)
+            ORDER BY 1""", [self.report_id] * 3)
+        out = []
+        for seq, ttype, no, page, xn, cn, xs, cs in found:
+            label = f"{no or ttype or f'table {seq}'}"
+            out.append(self._inst(ident, f"{label}: amount count extracted = conformed", Decimal(xn), Decimal(cn),
+                                  Decimal(0), ttype, no, page, None))
+            out.append(self._inst(ident, f"{label}: amount sum extracted = conformed", xs, cs, Decimal(0),
+                                  ttype, no, page, None))
+        return out
+
+    def narrative(self, ident: Identity) -> list[Instance]:
+        from yusuan.narrative import evaluate_claims
+
+        return evaluate_claims(self, ident)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _sum(self, ident: Identity, label: str, total: tuple[Any, ...], terms: list[tuple[Any, ...]]) -> Instance:
+        rhs = sum((t[4] for t in terms), Decimal(0))
+        half = max([total[5]] + [t[5] for t in terms])
+        return self._inst(ident, label, total[4], rhs, half * len(terms), total[6], total[7], total[8], total[9])
+
+    def _inst(self, ident: Identity, label: str, lhs: Any, rhs: Any, tol: Any, ttype: str | None,
+              no: str | None, page: int | None, unit: str | None, detail: str | None = None) -> Instance:
+        return Instance(identity=ident.name, family=ident.family, stage=ident.stage, severity=ident.severity,
+                        instance=label, lhs=None if lhs is None else Decimal(lhs),
+                        rhs=None if rhs is None else Decimal(rhs), tolerance=Decimal(tol or 0),
+                        table_type=ttype, table_no=no, page=page, unit=unit, detail=detail)
+
+
+def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
+    """For each total column (合计/小计) among money `columns`, the columns it totals.
+
+    Under the total's parent header, each sibling group counts once: by its own 小计/合计
+    column if it prints one, else by its direct leaf columns.
+    """
+    out = []
+    for total in columns:
+        leaf = total.rsplit("/", 1)[-1]
+        if not re.search(r"(合计|小计)$", leaf):
+            continue
+        parent = total.rsplit("/", 1)[0] if "/" in total else ""
+        prefix = parent + "/" if parent else ""
+        groups: dict[str, list[str]] = {}
+        for c in columns:
+            if c == total or not c.startswith(prefix):
+                continue
+            rest = c[len(prefix):]
+            groups.setdefault(rest.split("/", 1)[0], []).append(c)
+        parts: list[str] = []
+        for g, members in groups.items():
+            if len(members) == 1:
+                parts += members
+                continue
+            sub_totals = [m for m in members if re.fullmatch(rf"{re.escape(prefix + g)}/(小计|合计)", m)]
+            if sub_totals:
+                parts.append(sub_totals[0])
+            else:
+                parts += [m for m in members if m.count("/") == (prefix + g).count("/") + 1]
+        if parts:
+            out.append((total, parts))
+    return out
+
+
+def code_domain(header: list[str]) -> str | None:
+    """function | economic | unit: what the codes of a table classify, read from its code header."""
+    for h in header:
+        if re.search(r"(编码|代码|编号)$", h) or re.search(r"(编码|代码)/(类|款|项)$", h):
+            if "经济" in h:
+                return "economic"
+            if re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h:
+                return "unit"
+            return "function"
+    return None
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, report_id: str, identities: list[Identity]) -> list[Instance]:
+    """Evaluate the given identities on one report; the warehouse holds its rows already."""
+    first, rest = _PREPARE.split(";", 1)
+    con.execute(first, [report_id])
+    con.execute(rest)
+    ev = _Evaluator(con, report_id)
+    out: list[Instance] = []
+    for ident in identities:
+        fn = getattr(ev, ident.rule, None)
+        if fn is None:
+            raise ValueError(f"identity {ident.name}: unknown rule {ident.rule!r}")
+        out += fn(ident)
+    return out
+
+
+# ---- waivers, results, status -----------------------------------------------------------------
+
+def load_waivers(path: Path) -> list[dict[str, str]]:
+    if not Path(path).exists():
+        return []
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    waivers: list[dict[str, str]] = data.get("waivers") or []
+    for w in waivers:
+        missing = [k for k in ("sha256", "identity", "reason") if not w.get(k)]
+        if missing:
+            raise ValueError(f"{path}: a waiver lacks {missing}: {w}")
+    return waivers
+
+
+def apply_waivers(results: list[Instance], sha256: str, waivers: list[dict[str, str]]) -> None:
+    for w in waivers:
+        if not sha256.startswith(w["sha256"]):
+            continue
+        for r in results:
+            if r.identity == w["identity"] and (not w.get("instance") or w["instance"] in r.instance):
+                r.waived = w["reason"]
+
+
+CHECK_RESULTS_SQL = """
+CREATE TABLE IF NOT EXISTS budget.check_results (
+    report_id   VARCHAR NOT NULL,
+    stage       VARCHAR NOT NULL,
+    family      VARCHAR NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    instance    VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,
+    passed      BOOLEAN NOT NULL,
+    outcome     VARCHAR NOT NULL,
+    observed    DECIMAL(30, 6),
+    expected    DECIMAL(30, 6),
+    difference  DECIMAL(30, 6),
+    tolerance   DECIMAL(30, 10),
+    unit        VARCHAR,
+    table_type  VARCHAR,
+    table_no    VARCHAR,
+    page        INTEGER,
+    detail      VARCHAR,
+    checked_at  TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE budget.check_results IS
+    'Every identity instance evaluated on every report (核对结果): pass, rounding, fail or waived, with difference and tolerance';
+COMMENT ON COLUMN budget.check_results.outcome IS 'pass (equal), rounding (within n x half a unit), fail, waived';
+COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
+COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
+COMMENT ON COLUMN budget.check_results.tolerance IS 'n terms x half a unit of the last printed digit';
+"""
+
+
+def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:
+    """Replace the report's results of one stage (the caller owns the transaction)."""
+    con.execute("DELETE FROM budget.check_results WHERE report_id = ? AND stage = ?", [report_id, stage])
+    rows = []
+    for r in results:
+        detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
+        rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
+                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail))
+    if rows:
+        con.executemany("""INSERT INTO budget.check_results VALUES
+                           (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
+
+
+def blocking_failures(results: list[Instance]) -> list[Instance]:
+    """Error-severity instances beyond tolerance and not waived: they quarantine the report."""
+    return [r for r in results if r.severity == "error" and not r.passed]
