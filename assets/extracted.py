@@ -6,15 +6,20 @@ stages the result as Parquet; `line_items` loads it into the warehouse in one tr
 
 
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
+from assets.checks import check_results, check_specs, not_evaluated
 from assets.partitions import reports_partitions
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
 from yusuan import warehouse
 from yusuan.extract import empty_extraction, extract_report, verdict
+from yusuan.identities import blocking_failures, quarantine_reason
 from yusuan.store import stored_file
+from yusuan.validate import FamilyResult, check_stage
 
 
 @dg.asset(
@@ -64,28 +69,52 @@ def extracted_cells(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     kinds={"duckdb"},
     pool="duckdb_write",
     deps=[extracted_cells],
-    description="budget.line_items (one row per numeric cell) and extracted.* for the report, "
-                "and its status in budget.reports; a rejected report fails here with its reason.",
+    check_specs=check_specs("line_items", "extracted"),
+    description="budget.line_items (one row per numeric cell) and extracted.* for the report, and its status "
+                "in budget.reports; the identities inside each table are checked here (GX suite "
+                "expectations/extracted_suite.json). A rejected report fails here with its reason.",
 )
-def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
+def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Iterator[Any]:  # type: ignore[type-arg]
     report_id = context.partition_key
     stored = stored_file(yusuan.store_dir(), report_id)
     staged = yusuan.staging_dir() / report_id
     meta = warehouse.read_staged_report(staged)
     status, reason = meta["verdict"]
+    families: list[FamilyResult] = []
     with yusuan.connect() as con:
-        counts = warehouse.load_report(con, report_id, staged, status=status, reason=reason)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = warehouse.load_report(con, report_id, staged, status=status, reason=reason, in_transaction=True)
+            if status == "loaded":
+                sha = con.execute("SELECT sha256 FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
+                results, families = check_stage(con, report_id, sha[0] if sha else "", "extracted",
+                                                yusuan.expectations_dir())
+                broken = blocking_failures(results)
+                if broken:
+                    status, reason = "quarantined", quarantine_reason(broken)
+                    warehouse.set_status(con, report_id, status, reason)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
         preview = con.execute(
             "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
             "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
-    context.log.info(f"{stored.file_name} [{report_id}] line_items: {status}, {counts['line_items']} rows")
+    context.log.info(f"{stored.file_name} [{report_id}] line_items: {status}, {counts['line_items']} rows"
+                     + (f" ({reason})" if reason else ""))
     metadata = {"file": stored.file_name, "status": status, "reason": reason or "",
                 "tables_found": counts["tables"], "line_items": counts["line_items"],
+                "checks_passed": sum(1 for f in families if f.success),
+                "checks_failed": sum(1 for f in families if not f.success),
                 "summary_preview": dg.MetadataValue.md(_preview_md(preview))}
     if status == "rejected":
         raise dg.Failure(description=f"{stored.file_name}: rejected: {reason}", metadata=metadata,
                          allow_retries=False)
-    return dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)
+    if families:
+        yield from check_results("line_items", families)
+    else:
+        yield from not_evaluated("line_items", "extracted", f"report {status}: {reason}")
 
 
 def _preview_md(rows: list[tuple[object, ...]]) -> str:

@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from assets.conformed import conformed_facts
 from assets.extracted import extracted_cells, line_items
 from assets.raw import raw_reports
 from pipelines.jobs import ingest_job
@@ -10,7 +11,7 @@ from pipelines.resources import YusuanConfig
 from pipelines.sensors import inbox_sensor, nightly_schedule
 
 defs = dg.Definitions(
-    assets=[raw_reports, extracted_cells, line_items],
+    assets=[raw_reports, extracted_cells, line_items, conformed_facts],
     jobs=[ingest_job],
     sensors=[inbox_sensor],
     schedules=[nightly_schedule],

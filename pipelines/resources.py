@@ -38,6 +38,10 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     def staging_dir(self) -> Path:
         return self.data_path() / "staging"
 
+    def expectations_dir(self) -> Path:
+        """The identity catalog, the GX suites and the waivers (expectations/ of the project)."""
+        return Path(__file__).resolve().parents[1] / "expectations"
+
     def page_limit(self) -> int:
         return self.max_pages or int(os.environ.get("YUSUAN_MAX_PAGES") or DEFAULT_MAX_PAGES)
 

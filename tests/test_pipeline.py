@@ -40,7 +40,7 @@ def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def test_definitions_load() -> None:
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"raw_reports", "extracted_cells", "line_items"}
+    assert keys == {"raw_reports", "extracted_cells", "line_items", "conformed_facts"}
     assert defs.resolve_job_def("ingest_job") is not None
     assert defs.resolve_sensor_def("inbox_sensor").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_schedule_def("nightly_schedule").execution_timezone == "Asia/Shanghai"
@@ -56,7 +56,7 @@ def test_one_partition_materializes_into_a_temp_duckdb(tmp_path: Path) -> None:
         assert result.success
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
                         for e in [e.event_specific_data.materialization]}  # type: ignore[union-attr]
-        assert materialized == {"raw_reports", "extracted_cells", "line_items"}
+        assert materialized == {"raw_reports", "extracted_cells", "line_items", "conformed_facts"}
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     row = con.execute("SELECT status, department, fiscal_year, report_kind, tables_found, cells, pages "
                       "FROM budget.reports").fetchall()

@@ -73,7 +73,8 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_ui_serves_assets_sensor_and_schedule(webserver: str) -> None:
     assets = graphql(webserver, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
     assert {(a["assetKey"]["path"][0], a["groupName"]) for a in assets} == {
-        ("raw_reports", "raw"), ("extracted_cells", "extracted"), ("line_items", "extracted")}
+        ("raw_reports", "raw"), ("extracted_cells", "extracted"), ("line_items", "extracted"),
+        ("conformed_facts", "conformed")}
     sensors = graphql(webserver, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
         ... on Sensors { results { name sensorState { status } } } } }""", {"r": REPO})
     assert [(s["name"], s["sensorState"]["status"]) for s in sensors["sensorsOrError"]["results"]] == [

@@ -577,6 +577,14 @@ def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, re
                            (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
 
 
+def quarantine_reason(broken: list[Instance]) -> str:
+    first = broken[0]
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return (f"identity {first.identity} broken beyond rounding: {first.instance}: {first.lhs} vs {first.rhs}, "
+            f"difference {first.difference}, tolerance {first.tolerance}"
+            + (f", page {first.page}" if first.page else "") + more)
+
+
 def blocking_failures(results: list[Instance]) -> list[Instance]:
     """Error-severity instances beyond tolerance and not waived: they quarantine the report."""
     return [r for r in results if r.severity == "error" and not r.passed]

@@ -139,8 +139,13 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from yusuan.conform import ensure_conformed_schema
+    from yusuan.identities import CHECK_RESULTS_SQL
+
     con.execute(SCHEMA_SQL)
     con.execute(COMMENTS_SQL)
+    con.execute(CHECK_RESULTS_SQL)
+    ensure_conformed_schema(con)
 
 
 def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> None:
@@ -211,19 +216,25 @@ def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, st
 
 
 def delete_report_rows(con: duckdb.DuckDBPyConnection, report_id: str, *, keep_report_row: bool) -> None:
-    for table in ("budget.line_items", "extracted.cells", "extracted.tables", "extracted.narrative"):
+    from yusuan.conform import delete_conformed
+
+    delete_conformed(con, report_id)
+    for table in ("budget.check_results", "budget.line_items", "extracted.cells", "extracted.tables",
+                  "extracted.narrative"):
         con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     if not keep_report_row:
         con.execute("DELETE FROM budget.reports WHERE report_id = ?", [report_id])
 
 
 def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *, status: str,
-                reason: str | None) -> dict[str, int]:
-    """Replace the report's rows with its staged extraction, in one transaction."""
+                reason: str | None, in_transaction: bool = False) -> dict[str, int]:
+    """Replace the report's rows with its staged extraction, in one transaction
+    (the caller's, when `in_transaction`)."""
     staged = Path(staged)
     meta = read_staged_report(staged)
     ident = meta["identity"]
-    con.execute("BEGIN TRANSACTION")
+    if not in_transaction:
+        con.execute("BEGIN TRANSACTION")
     try:
         delete_report_rows(con, report_id, keep_report_row=True)
         con.execute("INSERT INTO extracted.tables SELECT * FROM read_parquet(?)", [str(staged / "tables.parquet")])
@@ -252,9 +263,11 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
                     [ident["department"], ident["department_code"], ident["unit_codes"], ident["fiscal_year"],
                      ident["report_kind"], ident["title"], ident["money_unit"], status, reason,
                      counts[0], counts[1], report_id])
-        con.execute("COMMIT")
+        if not in_transaction:
+            con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        if not in_transaction:
+            con.execute("ROLLBACK")
         raise
     return {"tables": int(counts[0]), "line_items": int(counts[1])}
 
