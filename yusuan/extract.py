@@ -22,6 +22,7 @@ from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, re
 from yusuan.identify import identify_report
 from yusuan.model import Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
+from yusuan.narrative import extract_claims
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, split_fragment
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
@@ -226,9 +227,10 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
     built = [_build_table(t, problems) for t in tables]
     identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built)
     narrative = _narrative(all_lines, tables)
+    claims = extract_claims(narrative)
     found_types = {t.table_type for t in built}
     missing = [name for name in CORE_TYPES if name not in found_types]
-    return Extraction(identity=identity, tables=built, narrative=narrative, problems=problems,
+    return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,
                       missing_tables=[f"{name} ({TYPES_BY_NAME[name].chinese})" for name in missing])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 REPORT_KINDS = ("unit_budget", "dept_budget", "unit_final", "dept_final")
 SUPPORTED_KINDS = ("unit_budget", "dept_budget")
@@ -96,6 +97,7 @@ class Extraction:
     identity: ReportIdentity
     tables: list[Table]
     narrative: list[NarrativeParagraph]
+    claims: list[Any] = field(default_factory=list)  # yusuan.narrative.Claim, the figures stated in the prose
     problems: list[str] = field(default_factory=list)  # recognition problems, page and table named
     missing_tables: list[str] = field(default_factory=list)
 

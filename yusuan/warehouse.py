@@ -97,6 +97,18 @@ CREATE TABLE IF NOT EXISTS extracted.cells (
     parse_error VARCHAR,
     block       VARCHAR
 );
+CREATE TABLE IF NOT EXISTS extracted.claims (
+    report_id VARCHAR NOT NULL,
+    seq       INTEGER NOT NULL,
+    page      INTEGER,
+    sentence  VARCHAR,
+    subject   VARCHAR,
+    kind      VARCHAR,
+    value     DECIMAL(24, 6),
+    unit      VARCHAR,
+    raw       VARCHAR,
+    base_seq  INTEGER
+);
 CREATE TABLE IF NOT EXISTS extracted.narrative (
     report_id VARCHAR NOT NULL,
     page      INTEGER NOT NULL,
@@ -118,6 +130,8 @@ COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no a
 COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
 COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
+COMMENT ON TABLE extracted.claims IS
+    'Figures stated in the prose (情况说明), one per amount, change or percentage, with subject and sentence';
 """
 
 _TABLE_COLUMNS = {
@@ -128,6 +142,8 @@ _TABLE_COLUMNS = {
              "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
              "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR",
     "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
+    "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
+              "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER",
 }
 
 
@@ -176,6 +192,9 @@ def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path,
     _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
     _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
     _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)
+    claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq)
+              for c in extraction.claims]
+    _write_parquet(out / "claims.parquet", _TABLE_COLUMNS["claims"], claims)
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])
     (out / "report.json").write_text(json.dumps(
@@ -220,7 +239,7 @@ def delete_report_rows(con: duckdb.DuckDBPyConnection, report_id: str, *, keep_r
 
     delete_conformed(con, report_id)
     for table in ("budget.check_results", "budget.line_items", "extracted.cells", "extracted.tables",
-                  "extracted.narrative"):
+                  "extracted.narrative", "extracted.claims"):
         con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     if not keep_report_row:
         con.execute("DELETE FROM budget.reports WHERE report_id = ?", [report_id])
@@ -241,6 +260,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
         con.execute("INSERT INTO extracted.cells SELECT * FROM read_parquet(?)", [str(staged / "cells.parquet")])
         con.execute("INSERT INTO extracted.narrative SELECT * FROM read_parquet(?)",
                     [str(staged / "narrative.parquet")])
+        con.execute("INSERT INTO extracted.claims SELECT * FROM read_parquet(?)", [str(staged / "claims.parquet")])
         if status in ("loaded", "quarantined"):
             con.execute("""
                 INSERT INTO budget.line_items
