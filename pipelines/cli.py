@@ -2,6 +2,7 @@
 
     yusuan ingest PATH... [--warehouse FILE] [--data-dir DIR] [--max-pages N] [--force]
     yusuan status [--warehouse FILE]
+    yusuan checks [REPORT] [--all] [--warehouse FILE]
 
 `ingest` runs the same job the sensor and the schedule run (one run per report), shows
 progress, and ends with one line per report. It exits 0 when every input ended with a
@@ -196,6 +197,50 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def checks(args: argparse.Namespace) -> int:
+    """The failing, warned, waived and rounding identities of one report (or of every report)."""
+    from pipelines.resources import YusuanConfig
+
+    resource = YusuanConfig(**_config(args))
+    where, params = "", []
+    if args.report:
+        where = "AND (r.report_id = ? OR r.file_name = ? OR r.sha256 LIKE ?)"
+        params = [args.report, args.report, args.report + "%"]
+    outcomes = ("fail", "waived", "rounding") if args.all else ("fail", "waived")
+    with resource.connect() as con:
+        rows = con.execute(f"""
+            SELECT r.file_name, r.status, c.stage, c.check_name, c.severity, c.outcome, c.instance, c.observed,
+                   c.expected, c.difference, c.tolerance, c.page, c.detail
+            FROM budget.check_results c JOIN budget.reports r USING (report_id)
+            WHERE c.outcome IN (SELECT unnest(?::VARCHAR[])) {where}
+            ORDER BY r.file_name, c.severity, c.stage, c.check_name, c.instance""", [list(outcomes)] + params).fetchall()
+        summary = con.execute(f"""
+            SELECT r.file_name, r.status, count(*) FILTER (WHERE c.outcome = 'pass'),
+                   count(*) FILTER (WHERE c.outcome = 'rounding'), count(*) FILTER (WHERE c.outcome = 'fail'),
+                   count(*) FILTER (WHERE c.outcome = 'waived')
+            FROM budget.reports r LEFT JOIN budget.check_results c USING (report_id)
+            WHERE true {where} GROUP BY ALL ORDER BY 1""", params).fetchall()
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    overview = Table(title="identity checks per report")
+    for col in ("file", "status", "pass", "rounding", "fail", "waived"):
+        overview.add_column(col)
+    for r in summary:
+        overview.add_row(*[str(v) for v in r])
+    console.print(overview)
+    if not summary:
+        console.print(f"no report matches {args.report!r}" if args.report else "no reports yet")
+        return 1 if args.report else 0
+    table = Table(title="failing, warned and waived identities" + (" (and rounding)" if args.all else ""))
+    for col in ("file", "stage", "identity", "severity", "outcome", "instance", "observed", "expected",
+                "difference", "tolerance", "page"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        severity = "warn" if r[4] == "warn" else "error"
+        table.add_row(r[0], r[2], r[3], severity, r[5], r[6], *[("" if v is None else str(v)) for v in r[7:12]])
+    console.print(table if rows else "every identity holds (within rounding)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     p_ingest.set_defaults(func=ingest)
     p_status = sub.add_parser("status", parents=[common], help="list the reports in the warehouse")
     p_status.set_defaults(func=status)
+    p_checks = sub.add_parser("checks", parents=[common], help="the failing and warned identities of the reports")
+    p_checks.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix (default: all)")
+    p_checks.add_argument("--all", action="store_true", help="also list the rounding-level differences")
+    p_checks.set_defaults(func=checks)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

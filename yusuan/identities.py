@@ -293,9 +293,9 @@ class _Evaluator:
     # -- code hierarchy ---------------------------------------------------------------------
     def code_hierarchy(self, ident: Identity) -> list[Instance]:
         domain = ident.params["domain"]
-        tables = [seq for seq, header in self.rows(
-            "SELECT table_seq, header FROM extracted.tables WHERE report_id = ?", [self.report_id])
-            if code_domain(header) == domain]
+        tables = [seq for seq, header, ttype in self.rows(
+            "SELECT table_seq, header, table_type FROM extracted.tables WHERE report_id = ?", [self.report_id])
+            if code_domain(header, ttype) == domain]
         if not tables:
             return []
         found = self.rows("""
@@ -484,11 +484,15 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def code_domain(header: list[str]) -> str | None:
-    """function | economic | unit: what the codes of a table classify, read from its code header."""
+ECONOMIC_TABLE_TYPES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation")
+
+
+def code_domain(header: list[str], table_type: str | None = None) -> str | None:
+    """function | economic | unit: what the codes of a table classify, read from its code header
+    (科目编码 alone is read with the table's type: 基本支出表 are by economic code)."""
     for h in header:
         if re.search(r"(编码|代码|编号)$", h) or re.search(r"(编码|代码)/(类|款|项)$", h):
-            if "经济" in h:
+            if "经济" in h or table_type in ECONOMIC_TABLE_TYPES:
                 return "economic"
             if re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h:
                 return "unit"
