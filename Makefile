@@ -2,7 +2,7 @@
 #   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
 #   make test   set up and run the whole test suite
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
-#   make bench  extraction speed against a bare pdfplumber pass
+#   make bench  extraction speed against a bare pdfplumber pass; cost of the identity checks
 
 PYTHON ?= python3
 VENV   := .venv
@@ -32,6 +32,7 @@ ui: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_checks.py
 
 lint: setup
 	$(BIN)/ruff check yusuan pipelines assets tests benchmarks

@@ -18,8 +18,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import ROOT, SAMPLE_PDF, SAMPLES
+
 from pipelines.definitions import defs
 from yusuan.identities import load_catalog
 from yusuan.store import add_to_store

@@ -37,12 +37,12 @@ def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> di
 
 
 @pytest.fixture(scope="module")
-def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
     home = tmp_path_factory.mktemp("dagster_home")
+    data = tmp_path_factory.mktemp("data")
     shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1",
-           "YUSUAN_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    env = {**os.environ, "DAGSTER_HOME": str(home), "DAGSTER_DISABLE_TELEMETRY": "1", "YUSUAN_DATA_DIR": str(data)}
     exe = Path(sys.executable).with_name("dagster-webserver")
     proc = subprocess.Popen([str(exe), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -61,7 +61,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             assert proc.poll() is None, "dagster-webserver exited"
             assert time.monotonic() < deadline, "the code location did not load within 90 s"
             time.sleep(0.5)
-        yield url
+        yield url, home, data
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -70,19 +70,56 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def test_ui_serves_assets_sensor_and_schedule(webserver: str) -> None:
-    assets = graphql(webserver, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
+def test_ui_serves_assets_sensor_and_schedule(webserver: tuple[str, Path, Path]) -> None:
+    url = webserver[0]
+    assets = graphql(url, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
     assert {(a["assetKey"]["path"][0], a["groupName"]) for a in assets} == {
         ("raw_reports", "raw"), ("extracted_cells", "extracted"), ("line_items", "extracted"),
         ("conformed_facts", "conformed")}
-    sensors = graphql(webserver, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
+    sensors = graphql(url, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
         ... on Sensors { results { name sensorState { status } } } } }""", {"r": REPO})
     assert [(s["name"], s["sensorState"]["status"]) for s in sensors["sensorsOrError"]["results"]] == [
         ("inbox_sensor", "RUNNING")]
-    schedules = graphql(webserver, """query($r: RepositorySelector!) { schedulesOrError(repositorySelector: $r) {
+    schedules = graphql(url, """query($r: RepositorySelector!) { schedulesOrError(repositorySelector: $r) {
         ... on Schedules { results { name cronSchedule executionTimezone scheduleState { status } } } } }""",
                         {"r": REPO})
     (nightly,) = schedules["schedulesOrError"]["results"]
     assert (nightly["name"], nightly["cronSchedule"], nightly["executionTimezone"]) == (
         "nightly_schedule", "0 2 * * *", "Asia/Shanghai")
     assert nightly["scheduleState"]["status"] == "RUNNING"
+
+
+CHECKS = """query Checks($key: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $key) { ... on AssetNode {
+    assetChecksOrError { ... on AssetChecks { checks {
+      name
+      executionForLatestMaterialization { status partition
+        evaluation { success severity metadataEntries { label
+          ... on IntMetadataEntry { intValue } ... on JsonMetadataEntry { jsonString }
+          ... on TextMetadataEntry { text } } } } } } } } } }"""
+
+
+def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path, Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    url, home, data = webserver
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    from pipelines.cli import main
+
+    assert main(["ingest", str(ROOT / "data" / "samples" / "wuchang-kjj-2024-budget.pdf"), "--data-dir", str(data)]) == 0
+    seen = {}
+    for asset in ("line_items", "conformed_facts"):
+        node = graphql(url, CHECKS, {"key": {"path": [asset]}})["assetNodeOrError"]
+        for check in node["assetChecksOrError"]["checks"]:
+            execution = check["executionForLatestMaterialization"]
+            assert execution is not None and execution["status"] in ("SUCCEEDED", "FAILED"), check
+            meta = {m["label"]: m for m in execution["evaluation"]["metadataEntries"]}
+            seen[check["name"]] = (execution["status"], execution["evaluation"]["severity"], meta)
+    assert set(seen) == {"row_identities_hold", "totals_equal_their_rows", "code_hierarchy_adds_up",
+                         "tables_agree_with_each_other", "nothing_lost_between_stages", "narrative_agrees_with_tables"}
+    status, severity, meta = seen["narrative_agrees_with_tables"]
+    assert (status, severity) == ("FAILED", "WARN")
+    failing = json.loads(meta["failing_instances"]["jsonString"])
+    basic = [f for f in failing if "基本支出 1,072.07" in f["instance"]]
+    assert basic and basic[0]["difference"] == "-5.000000" and basic[0]["page"] == 17
+    status, severity, meta = seen["code_hierarchy_adds_up"]
+    assert status == "SUCCEEDED" and meta["rounding"]["intValue"] == 3 and meta["evaluated"]["intValue"] > 90

@@ -161,7 +161,8 @@ class _Evaluator:
         found = self.rows("""
             SELECT t.table_type, t.table_no, t.title, t.page, t.row_seq, coalesce(t.row_code, t.row_name, ''),
                    m.total_col, any_value(t.amount), coalesce(sum(p.amount), 0), count(*),
-                   greatest(any_value(t.half), coalesce(max(p.half), 0)), string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit)
+                   greatest(any_value(t.half), coalesce(max(p.half), 0)),
+                   string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit)
             FROM li t JOIN colmap m ON t.table_seq = m.table_seq AND t.column_name = m.total_col
             LEFT JOIN li p ON p.table_seq = t.table_seq AND p.row_seq = t.row_seq AND p.column_name = m.part_col
             GROUP BY t.table_seq, t.table_type, t.table_no, t.title, t.page, t.row_seq, t.row_code, t.row_name,
