@@ -38,7 +38,7 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     with yusuan.connect() as con:
         row = con.execute("SELECT status, status_reason, sha256 FROM budget.reports WHERE report_id = ?",
                           [report_id]).fetchone()
-        if row is None or row[0] not in ("loaded", "quarantined"):
+        if row is None or row[0] not in ("registered", "loaded", "quarantined"):
             status = row[0] if row else "missing"
             context.log.info(f"{stored.file_name} [{report_id}] conformed: skipped ({status})")
             yield dg.MaterializeResult(metadata={"file": stored.file_name, "status": status, "conformed": 0})
@@ -55,15 +55,18 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
             broken = [Instance(identity=r[0], family="", stage="extracted", severity="error", instance=r[1],
                                lhs=r[2], rhs=r[3], tolerance=r[5], page=r[6]) for r in earlier]
             broken += blocking_failures(results)
-            status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", None)
+            verdict_reason = warehouse.read_staged_report(yusuan.staging_dir() / report_id)["verdict"][1]
+            status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", verdict_reason)
             warnings = sum(1 for r in results if r.severity == "warn" and not r.passed)
             if status == "loaded" and warnings:
-                reason = f"{warnings} narrative figure(s) disagree with the tables (warnings)"
+                reason = "; ".join(x for x in (reason, f"{warnings} narrative figure(s) disagree with the tables "
+                                                       "(warnings)") if x)
             warehouse.set_status(con, report_id, status, reason)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
+    yusuan.publish()
     context.log.info(f"{stored.file_name} [{report_id}] conformed: {status}, {counts['conformed_amounts']} amounts"
                      + (f" ({reason})" if reason else ""))
     yield dg.MaterializeResult(metadata={

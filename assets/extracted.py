@@ -17,7 +17,7 @@ from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
 from yusuan import warehouse
 from yusuan.extract import empty_extraction, extract_report, verdict
-from yusuan.identities import blocking_failures, quarantine_reason
+from yusuan.identities import blocking_failures
 from yusuan.store import stored_file
 from yusuan.validate import FamilyResult, check_stage
 
@@ -81,18 +81,19 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
     meta = warehouse.read_staged_report(staged)
     status, reason = meta["verdict"]
     families: list[FamilyResult] = []
+    broken: list[Any] = []
+    # a loadable report stays 'registered' until conformed_facts promotes or quarantines it, so a run
+    # killed in between never leaves a half-loaded report counted as loaded
+    recorded = "registered" if status == "loaded" else status
     with yusuan.connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            counts = warehouse.load_report(con, report_id, staged, status=status, reason=reason, in_transaction=True)
+            counts = warehouse.load_report(con, report_id, staged, status=recorded, reason=reason, in_transaction=True)
             if status == "loaded":
                 sha = con.execute("SELECT sha256 FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
                 results, families = check_stage(con, report_id, sha[0] if sha else "", "extracted",
                                                 yusuan.expectations_dir())
                 broken = blocking_failures(results)
-                if broken:
-                    status, reason = "quarantined", quarantine_reason(broken)
-                    warehouse.set_status(con, report_id, status, reason)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -100,7 +101,10 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
         preview = con.execute(
             "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
             "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
-    context.log.info(f"{stored.file_name} [{report_id}] line_items: {status}, {counts['line_items']} rows"
+    if status != "loaded":
+        yusuan.publish()  # the report is final: rejected or unsupported
+    outcome = f"{len(broken)} identities broken" if broken else "identities hold" if families else status
+    context.log.info(f"{stored.file_name} [{report_id}] line_items: {counts['line_items']} rows, {outcome}"
                      + (f" ({reason})" if reason else ""))
     metadata = {"file": stored.file_name, "status": status, "reason": reason or "",
                 "tables_found": counts["tables"], "line_items": counts["line_items"],

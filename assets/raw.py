@@ -27,6 +27,7 @@ def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.M
     meta = {"file": stored.file_name, "sha256": reg.sha256, "bytes": reg.size_bytes, "pages": reg.pages or 0,
             "producer": reg.producer or "", "encrypted": reg.encrypted, "text_layer": reg.has_text_layer}
     if not reg.readable:
+        yusuan.publish()  # the report is final: rejected
         context.log.warning(f"{stored.file_name} [{report_id}] raw: rejected: {reg.problem}")
         raise dg.Failure(description=f"{stored.file_name}: rejected: {reg.problem}",
                          metadata={**meta, "status": "rejected", "reason": reg.problem or ""},

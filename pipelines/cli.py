@@ -3,6 +3,7 @@
     yusuan ingest PATH... [--warehouse FILE] [--data-dir DIR] [--max-pages N] [--force]
     yusuan status [--warehouse FILE]
     yusuan checks [REPORT] [--all] [--warehouse FILE]
+    yusuan remove REPORT [--warehouse FILE]
 
 `ingest` runs the same job the sensor and the schedule run (one run per report), shows
 progress, and ends with one line per report. It exits 0 when every input ended with a
@@ -148,6 +149,7 @@ def ingest(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.stop()
+    resource.publish()
     _print_outcomes(console, outcomes, resource.warehouse_path())
     return 1 if pipeline_failed else 0
 
@@ -180,7 +182,7 @@ def status(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     resource = YusuanConfig(**cfg)
-    with resource.connect() as con:
+    with resource.read() as con:
         rows = con.execute(
             "SELECT report_id, file_name, department, fiscal_year, report_kind, money_unit, status, "
             "coalesce(status_reason, ''), tables_found, cells, ingested_at FROM budget.reports "
@@ -207,7 +209,7 @@ def checks(args: argparse.Namespace) -> int:
         where = "AND (r.report_id = ? OR r.file_name = ? OR r.sha256 LIKE ?)"
         params = [args.report, args.report, args.report + "%"]
     outcomes = ("fail", "waived", "rounding") if args.all else ("fail", "waived")
-    with resource.connect() as con:
+    with resource.read() as con:
         rows = con.execute(f"""
             SELECT r.file_name, r.status, c.stage, c.check_name, c.severity, c.outcome, c.instance, c.observed,
                    c.expected, c.difference, c.tolerance, c.page, c.detail
@@ -241,6 +243,38 @@ def checks(args: argparse.Namespace) -> int:
     return 0
 
 
+def remove(args: argparse.Namespace) -> int:
+    """Remove a report from every stage (warehouse rows, staged files, its partition); the stored
+    input file is kept, so the same file can be ingested again."""
+    _default_dagster_home()
+    import shutil
+
+    import dagster as dg
+
+    from pipelines.resources import YusuanConfig
+
+    resource = YusuanConfig(**_config(args))
+    with resource.connect() as con:
+        found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
+                            "OR sha256 LIKE ?", [args.report, args.report, args.report + "%"]).fetchall()
+        if len(found) != 1:
+            print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
+                                                                     if found else ""), file=sys.stderr)
+            return 2
+        report_id, file_name = found[0]
+        from yusuan.warehouse import remove_report
+
+        remove_report(con, report_id)
+    shutil.rmtree(resource.staging_dir() / report_id, ignore_errors=True)
+    if os.environ.get("DAGSTER_HOME"):
+        instance = dg.DagsterInstance.get()
+        if instance.has_dynamic_partition("reports", report_id):
+            instance.delete_dynamic_partition("reports", report_id)
+    resource.publish()
+    print(f"removed {file_name} [{report_id}] from every stage; its stored file is kept in {resource.store_dir()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -259,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     p_checks.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix (default: all)")
     p_checks.add_argument("--all", action="store_true", help="also list the rounding-level differences")
     p_checks.set_defaults(func=checks)
+    p_remove = sub.add_parser("remove", parents=[common], help="remove a report from every stage")
+    p_remove.add_argument("report", help="report id, file name or SHA-256 prefix")
+    p_remove.set_defaults(func=remove)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

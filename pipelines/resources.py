@@ -29,6 +29,15 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
         explicit = self.warehouse or os.environ.get("YUSUAN_WAREHOUSE")
         return Path(explicit).resolve() if explicit else self.data_path() / "warehouse.duckdb"
 
+    def work_path(self) -> Path:
+        """The pipeline's own database; analysts read the published `warehouse_path()` copy."""
+        published = self.warehouse_path()
+        return published.with_name(published.stem + ".work" + published.suffix)
+
+    def publish(self) -> Path:
+        """Copy the work database over the analyst file atomically (call with no connection open)."""
+        return warehouse.publish(self.work_path(), self.warehouse_path())
+
     def inbox_dir(self) -> Path:
         return self.data_path() / "inbox"
 
@@ -46,9 +55,25 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
         return self.max_pages or int(os.environ.get("YUSUAN_MAX_PAGES") or DEFAULT_MAX_PAGES)
 
     @contextmanager
-    def connect(self, *, wait_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the warehouse, waiting while another process holds it."""
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection to the published warehouse, as analysts see it."""
         path = self.warehouse_path()
+        if not path.exists():
+            self.publish()
+        if not path.exists():
+            with self.connect():
+                pass
+            self.publish()
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def connect(self, *, wait_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to the work database, waiting while another process holds it."""
+        path = self.work_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait_seconds
         delay = 0.1

@@ -128,7 +128,7 @@ def _view_sql(name: str) -> str:
     if name.startswith("dim_function") or name.startswith("dim_economic"):
         return f"SELECT * FROM conformed.{name}"
     return (f"SELECT r.department, r.fiscal_year, r.report_kind, f.* FROM conformed.{name} f "
-            f"JOIN budget.reports r USING (report_id) WHERE r.status = 'loaded'")
+            f"JOIN budget.current_reports r USING (report_id)")
 
 
 VIEW_NAMES = {
@@ -153,13 +153,13 @@ def ensure_conformed_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"COMMENT ON COLUMN conformed.{name}.{col} IS '{COLUMN_COMMENTS[col]}'")
         view = VIEW_NAMES[name]
         con.execute(f"CREATE OR REPLACE VIEW budget.{view} AS {_view_sql(name)}")
-        con.execute(f"COMMENT ON VIEW budget.{view} IS '{english} ({chinese}); loaded reports only'")
+        con.execute(f"COMMENT ON VIEW budget.{view} IS '{english} ({chinese}); current loaded reports only'")
     con.execute("""CREATE OR REPLACE VIEW budget.narrative_claims AS
         SELECT r.department, r.fiscal_year, r.report_kind, c.report_id, c.seq, c.page, c.subject, c.kind, c.value,
                c.unit, c.raw, c.base_seq, c.sentence
-        FROM extracted.claims c JOIN budget.reports r USING (report_id) WHERE r.status = 'loaded'""")
+        FROM extracted.claims c JOIN budget.current_reports r USING (report_id)""")
     con.execute("COMMENT ON VIEW budget.narrative_claims IS 'Figures stated in the prose (情况说明): amount, change "
-                "(比上年增减), change_pct, share_pct; loaded reports only'")
+                "(比上年增减), change_pct, share_pct; current loaded reports only'")
     con.execute("""CREATE OR REPLACE VIEW conformed.all_amounts AS
         SELECT report_id, table_seq, amount FROM conformed.fact_summary_lines
         UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_income

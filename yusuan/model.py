@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ class Registration:
     has_text_layer: bool
     pages_without_text: tuple[int, ...] = ()
     problem: str | None = None  # set when the file cannot be processed further
+    published_at: datetime | None = None  # the PDF's own modification or creation date
 
     @property
     def readable(self) -> bool:

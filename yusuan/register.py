@@ -7,6 +7,8 @@ a file that cannot be processed gets a `problem` that says why, in words an oper
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -39,12 +41,14 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     sha = sha256_of(path)
     size = path.stat().st_size
 
+    published: datetime | None = None
+
     def result(problem: str | None, *, pages: int | None = None, producer: str | None = None,
                encrypted: bool = False, without: tuple[int, ...] = ()) -> Registration:
         has_text = pages is not None and len(without) < pages
         return Registration(report_id=report_id_for(sha), file_name=name, sha256=sha, size_bytes=size,
                             pages=pages, producer=producer, encrypted=encrypted, has_text_layer=has_text,
-                            pages_without_text=without, problem=problem)
+                            pages_without_text=without, problem=problem, published_at=published)
 
     if size == 0:
         return result("empty file (0 bytes)")
@@ -62,6 +66,7 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
         encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
         meta = doc.get_metadata_dict()
         producer = (meta.get("Producer") or meta.get("Creator") or "").strip() or None
+        published = pdf_date(meta.get("ModDate") or "") or pdf_date(meta.get("CreationDate") or "")
         pages = len(doc)
         if pages == 0:
             return result("the PDF has no pages", pages=0, producer=producer, encrypted=encrypted)
@@ -85,6 +90,22 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     if len(without) == pages:
         problem = f"no text layer: needs OCR (pages {_page_ranges(without)})"
     return result(problem, pages=pages, producer=producer, encrypted=encrypted, without=without)
+
+
+def pdf_date(text: str) -> datetime | None:
+    """A PDF date string (D:20240218153324+07'33') as a naive UTC datetime, or None."""
+    m = re.match(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?", text.strip())
+    if not m:
+        return None
+    parts = [int(p) if p else d for p, d in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0), strict=True)]
+    try:
+        value = datetime(*parts)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    if m.group(7) in ("+", "-") and m.group(8):
+        offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9) or 0))
+        value = value - offset if m.group(7) == "+" else value + offset
+    return value
 
 
 def _page_ranges(pages: tuple[int, ...]) -> str:

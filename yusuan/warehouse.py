@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS budget.reports (
     status_reason  VARCHAR,
     tables_found   INTEGER,
     cells          INTEGER,
-    ingested_at    TIMESTAMP NOT NULL
+    ingested_at    TIMESTAMP NOT NULL,
+    published_at   TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS budget.line_items (
     report_id    VARCHAR NOT NULL,
@@ -134,6 +135,15 @@ COMMENT ON TABLE extracted.claims IS
     'Figures stated in the prose (情况说明), one per amount, change or percentage, with subject and sentence';
 """
 
+CURRENT_REPORTS_SQL = """
+CREATE OR REPLACE VIEW budget.current_reports AS
+SELECT * FROM budget.reports WHERE status = 'loaded'
+QUALIFY row_number() OVER (PARTITION BY coalesce(department, report_id), fiscal_year, report_kind
+                           ORDER BY published_at DESC NULLS LAST, ingested_at DESC, report_id) = 1;
+COMMENT ON VIEW budget.current_reports IS
+    'The loaded reports analysts see: of several publications of the same department, year and kind, the newest';
+"""
+
 _TABLE_COLUMNS = {
     "tables": "report_id VARCHAR, table_seq INTEGER, table_type VARCHAR, table_no VARCHAR, title VARCHAR, "
               "first_page INTEGER, last_page INTEGER, unit VARCHAR, header VARCHAR[], is_empty BOOLEAN, "
@@ -159,7 +169,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from yusuan.identities import CHECK_RESULTS_SQL
 
     con.execute(SCHEMA_SQL)
+    con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP")
     con.execute(COMMENTS_SQL)
+    con.execute(CURRENT_REPORTS_SQL)
     con.execute(CHECK_RESULTS_SQL)
     ensure_conformed_schema(con)
 
@@ -225,9 +237,10 @@ def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, st
         con.execute("DELETE FROM budget.reports WHERE report_id = ?", [reg.report_id])
         con.execute(
             "INSERT INTO budget.reports (report_id, file_name, sha256, size_bytes, pages, producer, encrypted, "
-            "has_text_layer, status, status_reason, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "has_text_layer, status, status_reason, ingested_at, published_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [reg.report_id, reg.file_name, reg.sha256, reg.size_bytes, reg.pages, reg.producer, reg.encrypted,
-             reg.has_text_layer, status, reason, now])
+             reg.has_text_layer, status, reason, now, reg.published_at])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -261,7 +274,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
         con.execute("INSERT INTO extracted.narrative SELECT * FROM read_parquet(?)",
                     [str(staged / "narrative.parquet")])
         con.execute("INSERT INTO extracted.claims SELECT * FROM read_parquet(?)", [str(staged / "claims.parquet")])
-        if status in ("loaded", "quarantined"):
+        if status not in ("rejected", "unsupported"):  # never load an unsupported kind as a budget
             con.execute("""
                 INSERT INTO budget.line_items
                 SELECT c.report_id, t.table_type, t.table_no, c.table_seq, c.page, c.row_seq, c.row_code,
@@ -300,3 +313,32 @@ def set_status(con: duckdb.DuckDBPyConnection, report_id: str, status: str, reas
 def yuan(amount: Any, unit: str | None) -> Any:
     """Exposed for tests: the same conversion the SQL above does."""
     return to_yuan(amount, unit)
+
+
+def remove_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """Delete every row of a report from every stage, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_report_rows(con, report_id, keep_report_row=False)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def publish(work: Path, target: Path) -> Path:
+    """Publish the work database for analysts: checkpoint it, copy it beside the target, and
+    rename the copy over the target. A reader that has the old file open keeps its snapshot;
+    nobody ever sees a half-written file."""
+    work, target = Path(work), Path(target)
+    if not work.exists():
+        return target
+    con = duckdb.connect(str(work))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(work, tmp)
+    os.replace(tmp, target)
+    return target
