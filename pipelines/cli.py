@@ -92,7 +92,9 @@ def ingest(args: argparse.Namespace) -> int:
     if not files:
         console.print("no input files found in: " + ", ".join(args.paths))
         return 0
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = _instance()
+    if _release_dead_runs(instance):
+        print("released the write pool held by an interrupted earlier run", flush=True)
     job = defs.resolve_job_def("ingest_job")
     run_config = {"resources": {"yusuan": {"config": cfg}},
                   "loggers": {"console": {"config": {"log_level": "WARNING" if not args.verbose else "INFO"}}}}
@@ -134,7 +136,8 @@ def ingest(args: argparse.Namespace) -> int:
             else:
                 instance.add_dynamic_partitions("reports", [rid])
                 result = job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
-                                                run_config=run_config, tags={"yusuan/file": path.name})
+                                                run_config=run_config,
+                                                tags={"yusuan/file": path.name, "yusuan/pid": str(os.getpid())})
                 row = _report_rows(cfg, [rid]).get(rid)
                 if row is None or row[1] not in FINAL_STATUSES:
                     pipeline_failed = True
@@ -152,6 +155,54 @@ def ingest(args: argparse.Namespace) -> int:
     resource.publish()
     _print_outcomes(console, outcomes, resource.warehouse_path())
     return 1 if pipeline_failed else 0
+
+
+def _instance() -> Any:
+    """The Dagster instance of DAGSTER_HOME (ephemeral without one). Two commands starting at once
+    on a new DAGSTER_HOME would both create its database; a file lock makes them take turns."""
+    import fcntl
+
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    with open(Path(home) / ".yusuan-instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = dg.DagsterInstance.get()
+        instance.get_run_records(limit=1)  # creates and migrates the storage while locked
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return instance
+
+
+def _release_dead_runs(instance: Any) -> int:
+    """Runs of this command whose process is gone (killed mid-batch) are marked failed and their
+    concurrency slots freed, so the write pool is not held forever by a dead run."""
+    import dagster as dg
+
+    released = 0
+    records = instance.get_run_records(dg.RunsFilter(
+        job_name="ingest_job", statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
+                                         dg.DagsterRunStatus.NOT_STARTED]))
+    for record in records:
+        run = record.dagster_run
+        pid = run.tags.get("yusuan/pid")
+        if not pid or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"process {pid} of `yusuan ingest` ended before the run finished")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released += 1
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _failure_message(result: Any) -> str:

@@ -34,9 +34,19 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
         published = self.warehouse_path()
         return published.with_name(published.stem + ".work" + published.suffix)
 
-    def publish(self) -> Path:
-        """Copy the work database over the analyst file atomically (call with no connection open)."""
-        return warehouse.publish(self.work_path(), self.warehouse_path())
+    def publish(self, *, wait_seconds: float = 120.0) -> Path:
+        """Copy the work database over the analyst file atomically (call with no connection open),
+        waiting while another process writes to the work database."""
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.1
+        while True:
+            try:
+                return warehouse.publish(self.work_path(), self.warehouse_path())
+            except duckdb.IOException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def inbox_dir(self) -> Path:
         return self.data_path() / "inbox"

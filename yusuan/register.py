@@ -56,12 +56,17 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
         head = f.read(1024)
     if b"%PDF-" not in head:
         return result(f"not a PDF file (starts with {head[:8]!r})")
+    with path.open("rb") as f:
+        f.seek(max(0, size - 2048))
+        tail = f.read()
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower():
             return result("encrypted PDF: it needs a password to open", encrypted=True)
-        return result(f"corrupt or truncated PDF: {e}")
+        if b"%%EOF" not in tail:
+            return result(f"truncated PDF: the file ends before its end-of-file marker ({size} bytes; {e})")
+        return result(f"corrupt PDF: {e}")
     try:
         encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
         meta = doc.get_metadata_dict()

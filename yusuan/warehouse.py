@@ -340,5 +340,16 @@ def publish(work: Path, target: Path) -> Path:
         con.close()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(work, tmp)
+    # reports still on their way (another run between two stages) are not published: whole reports only
+    con = duckdb.connect(str(tmp))
+    try:
+        pending = [r[0] for r in con.execute(
+            "SELECT report_id FROM budget.reports WHERE status NOT IN (SELECT unnest(?::VARCHAR[]))",
+            [list(STATUSES)]).fetchall()]
+        for report_id in pending:
+            delete_report_rows(con, report_id, keep_report_row=False)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
     os.replace(tmp, target)
     return target

@@ -1,0 +1,83 @@
+"""Bad inputs built from the samples, one of each kind an operator meets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+
+from conftest import SAMPLE_PDF, SAMPLES
+
+
+def truncated(path: Path) -> Path:
+    data = SAMPLE_PDF.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def corrupt(path: Path) -> Path:
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
+    return path
+
+
+def encrypted(path: Path) -> Path:
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(owner="owner-secret", user="user-secret", R=6))
+    return path
+
+
+def scanned(path: Path) -> Path:
+    """The sample rasterised: every page an image, no text layer."""
+    doc = pdfium.PdfDocument(str(SAMPLE_PDF))
+    images = [doc[i].render(scale=0.5).to_pil().convert("RGB") for i in range(len(doc))]
+    images[0].save(path, save_all=True, append_images=images[1:])
+    return path
+
+
+def not_a_budget(path: Path) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("STSong-Light", 14)
+    for i, line in enumerate(["关于召开年度工作会议的通知", "各科室：", "定于下周一上午九时召开全体会议，请准时参加。"]):
+        c.drawString(72, 760 - 24 * i, line)
+    c.save()
+    return path
+
+
+def missing_core_tables(path: Path) -> Path:
+    """The sample without its first table pages (收支总表, 收入总表, 支出总表, 财政拨款收支总表)."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        keep = pikepdf.Pdf.new()
+        for i in (0, 1, 6, 7):  # the 概况 pages, then 表5-1 .. 表8
+            keep.pages.append(pdf.pages[i])
+        keep.save(path)
+    return path
+
+
+def large(path: Path, copies: int = 6) -> Path:
+    """The sample's pages repeated: 126 pages."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        big = pikepdf.Pdf.new()
+        for _ in range(copies):
+            big.pages.extend(pdf.pages)
+        big.save(path)
+    return path
+
+
+def republished(path: Path) -> Path:
+    """A corrected re-publication of the sample: same report, a different file, a later date."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        pdf.docinfo["/ModDate"] = "D:20261201120000+08'00'"  # later than the sample's own date
+        pdf.save(path)
+    return path
+
+
+def final_accounts(path: Path) -> Path:
+    path.write_bytes((SAMPLES / "sh_putuo_czj_2024_dept_final.pdf").read_bytes())
+    return path
