@@ -1,6 +1,7 @@
 # yusuan: budget-disclosure PDFs -> DuckDB, through Dagster.
 #   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
 #   make test   set up and run the whole test suite
+#   make test-browser  the UI in headless Chromium (screenshot in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction speed against a bare pdfplumber pass; cost of the identity checks
 
@@ -12,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test ui bench lint clean
+.PHONY: setup run test test-browser ui bench lint clean
 
 $(BIN)/yusuan: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,13 @@ run: setup
 	$(BIN)/yusuan ingest data/samples
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not browser"
+
+# the Dagster UI in headless Chromium (installs Debian's chromium when missing; needs root)
+test-browser: setup
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || \
+	    echo "could not install chromium: the browser test will be skipped"
+	$(BIN)/python -m pytest -q -m browser
 
 ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
