@@ -79,7 +79,6 @@ def _report_rows(cfg: dict[str, Any], ids: list[str]) -> dict[str, tuple[Any, ..
 
 def ingest(args: argparse.Namespace) -> int:
     _default_dagster_home()
-    import dagster as dg
 
     from pipelines.definitions import defs
     from pipelines.resources import YusuanConfig

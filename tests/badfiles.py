@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
-
 from conftest import SAMPLE_PDF, SAMPLES
 
 

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_ui import webserver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

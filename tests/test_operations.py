@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import badfiles
 import duckdb
 import pytest
-
-import badfiles
 from conftest import ROOT, SAMPLE_PDF, SAMPLES
+
 from pipelines.cli import main
 
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
