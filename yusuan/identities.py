@@ -367,6 +367,103 @@ class _Evaluator:
                            tol, "summary", sno, page, "元")
                 for sno, page, name, code, lhs, rhs, tol, eno in found]
 
+    def fiscal_classes_by_name(self, ident: Identity) -> list[Instance]:
+        """财政拨款收支总表 each expenditure class = Σ of that class in the general public, government
+        fund and state capital tables (财政拨款 is those three)."""
+        found = self.rows(f"""
+            WITH s AS (SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', '') AS cls, * FROM li
+                       WHERE table_type = 'fiscal_summary' AND regexp_matches(column_name, '^[^/]*支出')
+                         AND regexp_matches(coalesce(row_name, ''), '({_LEVEL1}|{_LEVEL2})')
+                       QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1),
+                 f AS (SELECT row_name, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n FROM li
+                       WHERE table_type IN ('general_public_by_function', 'gov_fund', 'soe_capital')
+                         AND length(row_code) = 3 AND regexp_matches(column_name, '(^|/)(合计|金额)$')
+                       GROUP BY row_name)
+            SELECT s.table_no, s.page, s.row_name, s.amount_yuan, f.yuan, greatest(s.half_yuan, f.half) * f.n
+            FROM s JOIN f ON f.row_name = s.cls ORDER BY s.row_seq""")
+        return [self._inst(ident, f"{no or 'fiscal_summary'} {name} = Σ 一般公共预算/政府性基金/国有资本 tables (yuan)",
+                           lhs, rhs, tol, "fiscal_summary", no, page, "元")
+                for no, page, name, lhs, rhs, tol in found]
+
+    def fiscal_tables_by_code(self, ident: Identity) -> list[Instance]:
+        """支出总表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, code by code and for 合计/基本/项目,
+        evaluated only where the report's spending is all fiscal appropriation (the totals agree)."""
+        base = """SELECT coalesce(f.function_code, '合计') AS code, f.measure, f.fund, l.amount_yuan, l.half_yuan,
+                         l.table_no, l.page
+                  FROM conformed.fact_expenditure_by_function f
+                  JOIN li l USING (report_id, table_seq, row_seq, column_seq)
+                  WHERE f.report_id = ? AND f.measure IN ('total', 'basic', 'project')
+                    AND (f.function_code IS NOT NULL OR f.is_total)"""
+        rows = self.rows(f"""
+            WITH x AS ({base}),
+                 e AS (SELECT * FROM x WHERE fund = 'all'),
+                 f AS (SELECT code, measure, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n
+                       FROM x WHERE fund IN ('general_public', 'gov_fund', 'soe_capital') GROUP BY ALL)
+            SELECT e.code, e.measure, e.amount_yuan, coalesce(f.yuan, 0), greatest(e.half_yuan, coalesce(f.half, 0))
+                   * greatest(coalesce(f.n, 1), 1), e.table_no, e.page
+            FROM e LEFT JOIN f USING (code, measure)
+            WHERE f.code IS NOT NULL OR e.amount_yuan <> 0
+            ORDER BY e.code, e.measure""", [self.report_id])
+        total = next((r for r in rows if r[0] == "合计" and r[1] == "total"), None)
+        if total is None or abs(total[2] - total[3]) > total[4]:
+            return []  # spending funded from other sources too: the identity does not apply
+        return [self._inst(ident, f"{no or 'expenditure'} {code} {measure} = 一般公共预算 + 政府性基金 + 国有资本经营 "
+                                  f"{code} {measure} (yuan)", lhs, rhs, tol, "expenditure", no, page, "元")
+                for code, measure, lhs, rhs, tol, no, page in rows]
+
+    def income_sources_by_name(self, ident: Identity) -> list[Instance]:
+        """收入总表 合计 row, each source column = 收支总表 the income line naming that source."""
+        sources = self.rows("""SELECT column_name, amount_yuan, half_yuan, table_no, page FROM li
+                               WHERE table_type = 'income' AND row_kind = 'total' AND row_code IS NULL
+                                 AND NOT regexp_matches(column_name, '(合计|小计)$')
+                               QUALIFY row_number() OVER (PARTITION BY column_name ORDER BY row_seq) = 1""")
+        lines = self.rows(f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan,
+                                     table_no, row_name FROM li
+                              WHERE table_type = 'summary' AND regexp_matches(column_name, '^[^/]*收入')
+                              QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1""")
+        out = []
+        for column, yuan, half, no, page in sources:
+            leaf = column.rsplit("/", 1)[-1]
+            hits = [ln for ln in lines if ln[0] and leaf in ln[0]]
+            if len(hits) != 1:
+                continue
+            name, line_yuan, line_half, sno, printed = hits[0]
+            out.append(self._inst(ident, f"{no or 'income'} 合计 {column} = {sno or 'summary'} {printed} (yuan)", yuan,
+                                  line_yuan, max(half, line_half), "income", no, page, "元"))
+        return out
+
+    def form_shares(self, ident: Identity) -> list[Instance]:
+        """绩效目标表 funding blocks: a printed 占比 = the row's 当年金额 / the block's 合计, in percent."""
+        cells = self.rows("""SELECT table_seq, row_seq, coalesce(row_name, ''), column_name, kind, raw_text, amount, page,
+                                    table_no
+                             FROM extracted.cells c JOIN (SELECT table_seq, table_no FROM extracted.tables
+                                                          WHERE report_id = ?) t USING (table_seq)
+                             WHERE c.report_id = ? AND c.kind IN ('money', 'percent') AND c.block IS NOT NULL
+                             ORDER BY table_seq, row_seq, column_seq""", [self.report_id, self.report_id])
+        from yusuan.money import last_digit_unit
+
+        by_row: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        for c in cells:
+            by_row.setdefault((c[0], c[1]), []).append(c)
+        out = []
+        rows = sorted(by_row.items())
+        for i, ((table_seq, _), row) in enumerate(rows):
+            pct = next((c for c in row if c[4] == "percent"), None)
+            amount = next((c for c in row if c[4] == "money" and c[3].startswith("当年")), None)
+            if pct is None or amount is None or amount[6] is None:
+                continue
+            # the 合计 of the block: this row or the next total row of the same table
+            total = next((next((c for c in r if c[4] == "money" and c[3] == amount[3]), None)
+                          for (t, _), r in rows[i:] if t == table_seq and r[0][2] == "合计"), None)
+            if total is None or not total[6]:
+                continue
+            stated = Decimal(pct[5].replace("%", "").replace("％", "").strip())
+            computed = amount[6] / total[6] * 100
+            out.append(self._inst(ident, f"{pct[8] or 'form'} {row[0][2]}: 占比 {pct[5]} = {amount[5]} / {total[5]}",
+                                  stated, computed, last_digit_unit(pct[5].rstrip("%％")) / 2,
+                                  "overall_performance", pct[8], pct[7], "%"))
+        return out
+
     def project_forms(self, ident: Identity) -> list[Instance]:
         found = self.rows("""
             WITH forms AS (
@@ -389,25 +486,31 @@ class _Evaluator:
                 for fno, page, proj, pname, lhs, rhs, tol, pno in found]
 
     def project_activities(self, ident: Identity) -> list[Instance]:
+        """Σ 项目支出明细测算 = 项目当年预算, and 资金来源 合计 = 项目当年预算, in each project form."""
         found = self.rows("""
-            WITH acts AS (SELECT table_seq, sum(amount) AS total, count(*) AS n, min(page) AS page
+            WITH acts AS (SELECT table_seq, sum(amount) AS total, count(*) AS n, min(page) AS page,
+                                 'Σ 项目支出明细测算' AS what
                           FROM extracted.cells WHERE report_id = ? AND kind = 'detail_amount'
-                            AND block LIKE '%明细%' GROUP BY table_seq),
+                            AND block LIKE '%明细%' GROUP BY table_seq
+                          UNION ALL
+                          SELECT table_seq, any_value(amount), 1, min(page), '资金来源 合计' FROM extracted.cells
+                          WHERE report_id = ? AND kind = 'money' AND row_name = '合计' AND block LIKE '%资金来源%'
+                          GROUP BY table_seq),
                  budget AS (SELECT table_seq, any_value(raw_text) AS raw FROM extracted.cells
                             WHERE report_id = ? AND kind = 'field'
                               AND column_name IN ('项目当年预算', '项目本年度预算', '当年预算') GROUP BY table_seq)
-            SELECT t.table_no, a.page, t.title, a.total, b.raw, a.n, t.unit
+            SELECT t.table_no, a.page, t.title, a.total, b.raw, a.n, t.unit, a.what
             FROM acts a JOIN budget b USING (table_seq)
-            JOIN extracted.tables t ON t.report_id = ? AND t.table_seq = a.table_seq""",
-                          [self.report_id] * 3)
+            JOIN extracted.tables t ON t.report_id = ? AND t.table_seq = a.table_seq
+            ORDER BY a.table_seq, a.what""", [self.report_id] * 4)
         out = []
         from yusuan.money import last_digit_unit, parse_amount
-        for no, page, title, total, raw, n, unit in found:
+        for no, page, title, total, raw, n, unit, what in found:
             budget = parse_amount(raw).amount
             if budget is None:
                 continue
             half = last_digit_unit(raw) / 2
-            out.append(self._inst(ident, f"{no} {title}: Σ 项目支出明细测算 = 项目当年预算", total, budget, n * half,
+            out.append(self._inst(ident, f"{no} {title}: {what} = 项目当年预算", total, budget, n * half,
                                   "project_performance", no, page, unit))
         return out
 
