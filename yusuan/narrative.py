@@ -139,7 +139,31 @@ def _factor(unit: str) -> Decimal:
     return UNIT_FACTORS.get(unit, Decimal(1))
 
 
-def _table_value(ev: Any, claim: Claim) -> tuple[str, Decimal, str, str | None, int | None] | None:
+class _Lookup:
+    """The table figures a claim can name, read once per report."""
+
+    def __init__(self, ev: Any) -> None:
+        self.classes: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for metric, types in (("class", ("expenditure", "general_public_by_function")),
+                              ("economic", ("general_public_basic_by_economic", "fiscal_basic_by_economic"))):
+            for name, code, yuan, ttype, no, page, col in ev.rows(
+                    """SELECT row_name, row_code, amount_yuan, table_type, table_no, page, column_name FROM li
+                       WHERE table_type IN (SELECT unnest(?::VARCHAR[])) AND length(row_code) = 3
+                         AND regexp_matches(column_name, '(^|/)(合计|金额)$')
+                       ORDER BY table_seq, column_seq""", [list(types)]):
+                self.classes.setdefault((metric, name), (code, yuan, ttype, no, page, col))
+        self.projects = ev.rows("""SELECT row_name, amount_yuan, table_no, page FROM li
+                                   WHERE table_type = 'projects' AND regexp_matches(column_name, '(^|/)合计$')
+                                     AND row_name IS NOT NULL""")
+
+
+def _similar(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _table_value(ev: Any, claim: Claim, lookup: _Lookup) -> tuple[str, Decimal, str, str | None, int | None] | None:
     """(metric, value in yuan, what it is, table_no, page) for the table figure the claim's subject names."""
     subject = claim.subject
     for metric, pattern, types, row, column in _METRICS:
@@ -156,22 +180,15 @@ def _table_value(ev: Any, claim: Claim) -> tuple[str, Decimal, str, str | None, 
         if got is not None:
             return "class", got[1], f"{got[4] or got[3]} {code} {got[8]}", got[4], got[5]
     name = re.sub(r"[（(].*?[)）]", "", subject)
-    for types, metric in ((("expenditure", "general_public_by_function"), "class"),
-                          (("general_public_basic_by_economic", "fiscal_basic_by_economic"), "economic")):
-        rows = ev.rows("""SELECT row_code, amount_yuan, table_type, table_no, page, column_name FROM li
-                          WHERE table_type IN (SELECT unnest(?::VARCHAR[])) AND length(row_code) = 3
-                            AND row_name = ? AND regexp_matches(column_name, '(^|/)(合计|金额)$')
-                          ORDER BY table_seq, column_seq LIMIT 1""", [list(types), name])
-        if rows:
-            code, yuan, ttype, no, page, col = rows[0]
+    for metric in ("class", "economic"):
+        hit = lookup.classes.get((metric, name))
+        if hit:
+            code, yuan, ttype, no, page, col = hit
             return metric, yuan, f"{no or ttype} {code} {col}", no, page
-    if name.endswith("项目") and len(name) > 3:
-        rows = ev.rows("""SELECT row_name, amount_yuan, table_no, page FROM li
-                          WHERE table_type = 'projects' AND regexp_matches(column_name, '(^|/)合计$')
-                            AND row_name IS NOT NULL AND jaro_winkler_similarity(row_name, ?) >= 0.9
-                          ORDER BY jaro_winkler_similarity(row_name, ?) DESC LIMIT 1""", [name[:-2], name[:-2]])
-        if rows:
-            return "project_item", rows[0][1], f"{rows[0][2] or 'projects'} {rows[0][0]} 合计", rows[0][2], rows[0][3]
+    if name.endswith("项目") and len(name) > 3 and lookup.projects:
+        best = max(lookup.projects, key=lambda p: _similar(p[0], name[:-2]))
+        if _similar(best[0], name[:-2]) >= 0.85:
+            return "project_item", best[1], f"{best[2] or 'projects'} {best[0]} 合计", best[2], best[3]
     return None
 
 
@@ -182,10 +199,11 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
     claims = {r[0]: Claim(*r) for r in rows}
     out = []
     resolved: dict[int, tuple[str, Decimal, str, str | None, int | None]] = {}
+    lookup = _Lookup(ev)
     for c in claims.values():
         if c.kind != "amount":
             continue
-        hit = _table_value(ev, c)
+        hit = _table_value(ev, c, lookup)
         if hit is None:
             continue
         resolved[c.seq] = hit
