@@ -20,6 +20,7 @@ class TableType:
     exclude: re.Pattern[str] | None = None
     form: bool = False  # a form (绩效目标表): money blocks and text fields, not a grid of amounts
     core: bool = False  # every budget disclosure has one
+    nested_rows: bool = False  # rows nest by indentation (department > unit > category > project)
 
 
 def _p(pattern: str) -> re.Pattern[str]:
@@ -49,7 +50,7 @@ TABLE_TYPES: tuple[TableType, ...] = (
     TableType("gov_fund", "政府性基金预算支出表", _p(r"政府性基金(预算)?(财政拨款)?支出(功能分类)?(预算)?(情况)?表")),
     TableType("soe_capital", "国有资本经营预算支出表",
               _p(r"国有资本经营(预算)?(财政拨款)?支出(功能分类)?(预算)?(情况)?表")),
-    TableType("projects", "项目支出表", _p(r"项目支出(预算)?(情况)?表|项目支出明细表")),
+    TableType("projects", "项目支出表", _p(r"项目支出(预算)?(情况)?表|项目支出明细表"), nested_rows=True),
     TableType("summary", "部门收支总表", _p(r"收支(预算)?总表|财务收支(预算)?总表"), core=True),
     TableType("income", "部门收入总表", _p(r"收入(预算)?总表"), core=True),
     TableType("expenditure", "部门支出总表", _p(r"支出(预算)?总表"), core=True),

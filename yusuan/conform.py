@@ -37,7 +37,8 @@ FACTS: dict[str, tuple[str, str, str]] = {
                           "office operating costs)", "三公经费",
                           f"{_LINEAGE}, table_type VARCHAR, item VARCHAR, {_MONEY}"),
     "fact_projects": ("Projects by funding source", "项目支出",
-                      f"{_LINEAGE}, project_name VARCHAR, is_total BOOLEAN, funding_source VARCHAR, {_MONEY}"),
+                      f"{_LINEAGE}, project_name VARCHAR, is_total BOOLEAN, funding_source VARCHAR, {_MONEY}, "
+                      "row_level INTEGER"),
     "fact_performance_funding": ("Funding blocks of the performance-target forms", "绩效目标表资金",
                                  f"{_LINEAGE}, table_type VARCHAR, form VARCHAR, item VARCHAR, "
                                  f"column_name VARCHAR, {_MONEY}"),
@@ -101,6 +102,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "level": "类 / 款 / 项",
     "parent_code": "Code of the parent subject",
     "kind": "department (部门) or unit (单位)",
+    "row_level": "Depth shown by indentation: 0 department, 1 unit, 2 category, 3 project (项目层级)",
 }
 
 FUNCTION_TABLES = ("expenditure", "general_public_by_function", "gov_fund", "soe_capital", "fiscal_expenditure")
@@ -147,6 +149,8 @@ def ensure_conformed_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS conformed")
     for name, (english, chinese, columns) in {**FACTS, **OTHER_TABLES}.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS conformed.{name} ({columns})")
+        if name == "fact_projects":
+            con.execute("ALTER TABLE conformed.fact_projects ADD COLUMN IF NOT EXISTS row_level INTEGER")
         con.execute(f"COMMENT ON TABLE conformed.{name} IS '{english} ({chinese})'")
         for col in [c.strip().split(" ")[0] for c in columns.split(",")]:
             if col in COLUMN_COMMENTS:
@@ -209,7 +213,7 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
             SELECT {_BASE}, table_type, column_name, {_AMOUNTS}
             FROM {li} WHERE table_type IN ({", ".join(f"'{t}'" for t in THREE_PUBLIC)})""",
         f"""INSERT INTO conformed.fact_projects
-            SELECT {_BASE}, row_name, row_kind = 'total', column_name, {_AMOUNTS}
+            SELECT {_BASE}, row_name, row_kind = 'total', column_name, {_AMOUNTS}, row_level
             FROM {li} WHERE table_type = 'projects'""",
         f"""INSERT INTO conformed.fact_performance_funding
             SELECT l.report_id, l.table_seq, l.row_seq, l.column_seq, l.table_type, t.title, l.row_name,

@@ -275,7 +275,8 @@ def _build_table(t: _PendingTable, problems: list[str]) -> Table:
     for g in t.segments:
         first = t.header_rows if g is grid else 0
         cells += body_cells(g, header if g is grid else leaf_paths(g, range(0)), first,
-                            table_seq=t.seq, unit=t.unit)
+                            table_seq=t.seq, unit=t.unit,
+                            nested_rows=bool(t.type_name and TYPES_BY_NAME[t.type_name].nested_rows))
     for c in cells:
         if c.kind == "money" and c.parse_error:
             problems.append(f"page {c.page}, {t.table_no or ''} {t.title or t.type_name}: cell "

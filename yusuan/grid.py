@@ -8,7 +8,7 @@ paths and row labels can be read without guessing whether a `None` spans left or
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from yusuan.money import squeeze
@@ -36,6 +36,9 @@ class Grid:
     row_pages: list[int]
     row_tops: list[float]
     bbox: tuple[float, float, float, float]
+    # how far the first line of each cell's text is indented from the cell's left edge (points);
+    # Word-style tables show a hierarchy this way (项目支出表: department > unit > category > project)
+    indents: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -97,8 +100,20 @@ def grid_from_table(table: Any, page_number: int) -> Grid:
             for c in range(c0, max(c1, c0 + 1)):
                 if r < n_rows and c < n_cols and grid[r][c].owner is None:
                     grid[r][c] = Slot(text, owner)
+    first: dict[tuple[int, int], tuple[float, float]] = {}
+    x_min, top_min, x_max, bottom_max = table.bbox
+    for ch in table.page.chars:
+        if not (x_min <= ch["x0"] < x_max and top_min <= ch["top"] < bottom_max) or not ch["text"].strip():
+            continue
+        r, c = bisect_left(row_edges, ch["top"] + _EPS) - 1, bisect_left(col_edges, ch["x0"] + _EPS) - 1
+        cell_owner = grid[r][c].owner if 0 <= r < n_rows and 0 <= c < n_cols else None
+        if cell_owner is not None:
+            key = (float(round(ch["top"])), float(ch["x0"]))
+            if cell_owner not in first or key < first[cell_owner]:
+                first[cell_owner] = key
+    indents = {owner: x - col_edges[owner[1]] for owner, (_, x) in first.items()}
     return Grid(slots=grid, col_edges=col_edges, row_pages=[page_number] * n_rows,
-                row_tops=row_edges[:-1], bbox=tuple(table.bbox))
+                row_tops=row_edges[:-1], bbox=tuple(table.bbox), indents=indents)
 
 
 def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
@@ -111,13 +126,15 @@ def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
 def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
     """Append the rows of `extra` (after the first `skip`) to `target`, re-basing owners."""
     base = target.n_rows - skip
+    for (r0, c0), indent in extra.indents.items():
+        if r0 >= skip:
+            target.indents[(r0 + base, c0)] = indent
     for r in range(skip, extra.n_rows):
         row = []
         for s in extra.slots[r]:
-            owner = None if s.owner is None else (s.owner[0] + base, s.owner[1])
-            if owner is not None and s.owner is not None and s.owner[0] < skip:
-                owner = None  # a cell spanning from a dropped repeated header
-            row.append(Slot(s.text if owner is not None else "", owner))
+            rebased = None if s.owner is None or s.owner[0] < skip else (s.owner[0] + base, s.owner[1])
+            # (a cell spanning from a dropped repeated header has no owner left)
+            row.append(Slot(s.text if rebased is not None else "", rebased))
         target.slots.append(row)
         target.row_pages.append(extra.row_pages[r])
         target.row_tops.append(extra.row_tops[r])
@@ -159,4 +176,5 @@ def regrid(grid: Grid, edges: list[float], tolerance: float = 3.0) -> Grid | Non
                 new_row[k] = Slot(s.text, owner)
         slots.append(new_row)
     return Grid(slots=slots, col_edges=list(edges), row_pages=list(grid.row_pages),
-                row_tops=list(grid.row_tops), bbox=grid.bbox)
+                row_tops=list(grid.row_tops), bbox=grid.bbox,
+                indents={(o[0], mapping[o[1]]): v for o, v in grid.indents.items()})

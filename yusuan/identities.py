@@ -291,6 +291,35 @@ class _Evaluator:
                 last_total = i
         return found
 
+    def indent_hierarchy(self, ident: Identity) -> list[Instance]:
+        """Tables whose rows nest by indentation (项目支出表): a row = Σ the rows one level deeper
+        printed under it; the unlabelled total row = Σ the outermost rows."""
+        groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
+                                     table_no, page, unit, row_level, row_kind
+                              FROM li WHERE table_seq IN (SELECT DISTINCT table_seq FROM li WHERE row_level IS NOT NULL)
+                              ORDER BY table_seq, column_seq, row_seq"""):
+            groups.setdefault((r[0], r[1]), []).append(r)
+        found: list[Instance] = []
+        for (_, col), rows in groups.items():
+            for i, r in enumerate(rows):
+                if r[11] == "total" and r[10] is None:
+                    kids = [k for k in rows if k[10] == 0]
+                elif r[10] is not None:
+                    kids = []
+                    for k in rows[i + 1:]:
+                        if k[10] is None or k[10] <= r[10]:
+                            break
+                        if k[10] == r[10] + 1:
+                            kids.append(k)
+                else:
+                    continue
+                if kids:
+                    name = r[3] or "合计"
+                    found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(kids)} rows under it",
+                                           r, kids))
+        return found
+
     # -- code hierarchy ---------------------------------------------------------------------
     def code_hierarchy(self, ident: Identity) -> list[Instance]:
         domain = ident.params["domain"]
@@ -462,6 +491,83 @@ class _Evaluator:
             out.append(self._inst(ident, f"{pct[8] or 'form'} {row[0][2]}: 占比 {pct[5]} = {amount[5]} / {total[5]}",
                                   stated, computed, last_digit_unit(pct[5].rstrip("%％")) / 2,
                                   "overall_performance", pct[8], pct[7], "%"))
+        return out
+
+    def fiscal_income_lines_by_name(self, ident: Identity) -> list[Instance]:
+        """财政拨款收支总表 each income line = the 收支总表 income line of the same source."""
+        def lines(ttype: str) -> list[tuple[Any, ...]]:
+            return self.rows(f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan,
+                                        table_no, page, row_name FROM li
+                                 WHERE table_type = ? AND regexp_matches(column_name, '^[^/]*收入')
+                                 QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1
+                                 ORDER BY row_seq""", [ttype])
+        summary = lines("summary")
+        out, seen = [], set()
+        for name, yuan, half, no, page, printed in lines("fiscal_summary"):
+            if not name or name in seen or re.search("(合计|总计)$", name):
+                continue
+            seen.add(name)
+            hits = [s for s in summary if s[0] and (s[0].startswith(name) or name.startswith(s[0]))]
+            if len(hits) == 1:
+                out.append(self._inst(ident, f"{no or 'fiscal_summary'} {printed} = {hits[0][3] or 'summary'} "
+                                             f"{hits[0][5]} (yuan)", yuan, hits[0][1], max(half, hits[0][2]),
+                                      "fiscal_summary", no, page, "元"))
+        return out
+
+    def form_income_equals_spending(self, ident: Identity) -> list[Instance]:
+        """整体支出绩效目标表: 收入构成 合计 = 支出构成 合计, column by column."""
+        found = self.rows("""SELECT column_name, list(amount ORDER BY row_seq), list(half ORDER BY row_seq),
+                                    any_value(table_no), any_value(page), any_value(unit)
+                             FROM li WHERE table_type = 'overall_performance' AND row_name = '合计'
+                             GROUP BY table_seq, column_name HAVING count(*) = 2""")
+        return [self._inst(ident, f"{no or 'overall_performance'} 收入构成 合计 = 支出构成 合计: {col}", amounts[0],
+                           amounts[1], max(halves), "overall_performance", no, page, unit)
+                for col, amounts, halves, no, page, unit in found]
+
+    def project_budget_history(self, ident: Identity) -> list[Instance]:
+        """项目支出绩效目标表 变动情况 (2022 年 200 万元、2023 年 200 万元、2024 年 145 万元): the budget year's
+        figure = 项目当年预算; the earlier years summed over the projects = 整体支出绩效目标表 特定目标类 for those years."""
+        from yusuan.money import UNIT_FACTORS, last_digit_unit, parse_amount
+
+        year = self.rows("SELECT fiscal_year FROM budget.reports WHERE report_id = ?", [self.report_id])
+        fiscal_year = year[0][0] if year else None
+        forms = self.rows("""SELECT c.table_seq, t.table_no, t.unit, c.page, c.column_name, c.raw_text
+                             FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
+                             WHERE c.report_id = ? AND c.kind = 'field' AND t.table_type = 'project_performance'
+                               AND (c.column_name LIKE '%变动情况%' OR c.column_name IN ('项目当年预算', '项目本年度预算'))""",
+                          [self.report_id])
+        history: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}
+        budget: dict[int, tuple[Decimal, Decimal, str | None, int, str | None]] = {}
+        for seq, no, unit, page, column, raw in forms:
+            if "变动情况" in column:
+                for y, num, u in re.findall(r"(20\d\d)\s*年\s*([\d,.]+)\s*(万|元)", raw):
+                    value = parse_amount(num).amount
+                    if value is not None:
+                        factor = UNIT_FACTORS["万元" if u == "万" else "元"]
+                        history.setdefault(seq, {})[int(y)] = (value * factor, last_digit_unit(num) / 2 * factor)
+            else:
+                value = parse_amount(raw).amount
+                if value is not None and unit in UNIT_FACTORS:
+                    budget[seq] = (value * UNIT_FACTORS[unit], last_digit_unit(raw) / 2 * UNIT_FACTORS[unit],
+                                   no, page, unit)
+        out = []
+        for seq, years in history.items():
+            if fiscal_year in years and seq in budget:
+                stated, half = years[fiscal_year]
+                b = budget[seq]
+                out.append(self._inst(ident, f"{b[2]} 变动情况 {fiscal_year} = 项目当年预算 (yuan)", stated, b[0],
+                                      max(half, b[1]), "project_performance", b[2], b[3], "元"))
+        for col, yuan, half, no, page in self.rows(
+                """SELECT column_name, amount_yuan, half_yuan, table_no, page FROM li
+                   WHERE table_type = 'overall_performance' AND regexp_matches(row_name, '^特定目标类')
+                     AND regexp_matches(column_name, '(19|20)[0-9]{2}年$')"""):
+            y = int(re.search(r"((?:19|20)\d\d)年$", col).group(1))  # type: ignore[union-attr]
+            parts = [years[y] for years in history.values() if y in years]
+            if parts and len(parts) == len(history):
+                out.append(self._inst(ident, f"{no} 特定目标类 {col} = Σ {len(parts)} project forms' {y} budgets (yuan)",
+                                      yuan, sum((p[0] for p in parts), Decimal(0)),
+                                      max([half] + [p[1] for p in parts]) * len(parts), "overall_performance", no,
+                                      page, "元"))
         return out
 
     def project_forms(self, ident: Identity) -> list[Instance]:

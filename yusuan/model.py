@@ -67,6 +67,7 @@ class Cell:
     parse_error: str | None = None
     row_kind: str | None = None  # total | detail
     block: str | None = None  # for forms: the section the cell belongs to
+    row_level: int | None = None  # depth shown by indentation in tables without codes (0 = outermost)
 
 
 @dataclass

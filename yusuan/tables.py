@@ -161,7 +161,7 @@ def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | 
 
 
 def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq: int,
-               unit: str | None) -> list[Cell]:
+               unit: str | None, nested_rows: bool = False) -> list[Cell]:
     """Every non-blank cell of the body, with its row code, row label and parsed amount."""
     body = range(first_body_row, grid.n_rows)
     roles = column_roles(grid, header, body)
@@ -197,11 +197,40 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
                 amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
                 parse_error=parsed.reason if parsed else None,
                 row_kind="total" if is_total_name(name) and not code else "detail"))
+    if nested_rows:
+        cells = _with_levels(grid, cells, roles, body)
     # an unlabelled row above labelled ones (表10's first row) is the table's total
     if any(c.row_name or c.row_code for c in cells):
         cells = [c if c.row_name or c.row_code or c.kind != "money" else
                  Cell(**{**c.__dict__, "row_kind": "total"}) for c in cells]
     return cells
+
+
+def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, body: range) -> list[Cell]:
+    """Rows of a table without codes whose names are indented by steps get their depth."""
+    if roles.code or roles.primary_name is None:
+        return cells
+    c = roles.primary_name
+    indents: dict[int, float] = {}
+    row_of_seq: dict[int, int] = {}
+    seq = 0
+    for r in body:
+        if not any(grid.slots[r][k].label for k in range(grid.n_cols)):
+            continue
+        seq += 1
+        owner = grid.slots[r][c].owner
+        if owner is not None and owner[0] == r and grid.slots[r][c].label and owner in grid.indents:
+            indents[seq] = grid.indents[owner]
+        row_of_seq[seq] = r
+    steps = sorted({round(v) for v in indents.values()})
+    merged: list[int] = []
+    for s in steps:  # indents a point or two apart are the same step
+        if not merged or s - merged[-1] > 2:
+            merged.append(s)
+    if len(merged) < 2:
+        return cells
+    level = {sq: next(i for i, m in enumerate(merged) if abs(round(v) - m) <= 2) for sq, v in indents.items()}
+    return [Cell(**{**x.__dict__, "row_level": level.get(x.row_seq)}) for x in cells]
 
 
 def split_fragment(grid: Grid, r: int, money_cols: set[int]) -> int | None:

@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS budget.line_items (
     amount       DECIMAL(24, 6),
     unit         VARCHAR,
     amount_yuan  DECIMAL(30, 6),
-    parse_error  VARCHAR
+    parse_error  VARCHAR,
+    row_level    INTEGER
 );
 CREATE TABLE IF NOT EXISTS extracted.tables (
     report_id   VARCHAR NOT NULL,
@@ -96,7 +97,8 @@ CREATE TABLE IF NOT EXISTS extracted.cells (
     amount      DECIMAL(24, 6),
     unit        VARCHAR,
     parse_error VARCHAR,
-    block       VARCHAR
+    block       VARCHAR,
+    row_level   INTEGER
 );
 CREATE TABLE IF NOT EXISTS extracted.claims (
     report_id VARCHAR NOT NULL,
@@ -128,6 +130,8 @@ COMMENT ON COLUMN budget.line_items.column_name IS 'Leaf header path joined with
 COMMENT ON COLUMN budget.line_items.amount IS 'Amount as printed, in the table unit (金额)';
 COMMENT ON COLUMN budget.line_items.amount_yuan IS 'Amount converted to yuan (元)';
 COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no amount (never 0 instead)';
+COMMENT ON COLUMN budget.line_items.row_level IS
+    'Depth of the row shown by indentation in tables without codes (项目支出表: 0 department .. 3 project)';
 COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
 COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
@@ -150,7 +154,7 @@ _TABLE_COLUMNS = {
               "note VARCHAR, row_count INTEGER, cell_count INTEGER",
     "cells": "report_id VARCHAR, table_seq INTEGER, row_seq INTEGER, page INTEGER, row_code VARCHAR, "
              "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
-             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR",
+             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER",
     "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
     "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
               "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER",
@@ -170,6 +174,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute(SCHEMA_SQL)
     con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP")
+    con.execute("ALTER TABLE budget.line_items ADD COLUMN IF NOT EXISTS row_level INTEGER")
+    con.execute("ALTER TABLE extracted.cells ADD COLUMN IF NOT EXISTS row_level INTEGER")
     con.execute(COMMENTS_SQL)
     con.execute(CURRENT_REPORTS_SQL)
     con.execute(CHECK_RESULTS_SQL)
@@ -198,7 +204,7 @@ def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path,
     tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
                t.header, t.empty, t.note, t.row_count, len(t.cells)) for t in extraction.tables]
     cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
-              c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block)
+              c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level)
              for c in extraction.cells]
     narrative = [(report_id, p.page, p.text) for p in extraction.narrative]
     _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
@@ -281,7 +287,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
                        c.row_name, c.row_kind, c.column_name, c.column_seq, c.raw_text, c.amount, c.unit,
                        c.amount * CASE c.unit WHEN '元' THEN 1 WHEN '千元' THEN 1000 WHEN '万元' THEN 10000
                                               WHEN '亿元' THEN 100000000 END,
-                       c.parse_error
+                       c.parse_error, c.row_level
                 FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
                 WHERE c.report_id = ? AND c.kind = 'money'""", [report_id])
         counts = con.execute(
