@@ -61,21 +61,27 @@ def load(staged: tuple[Path, list[str]], tmp: Path, mutate: Callable[[Path, str]
     return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
 
 
+def edit_staged(staging: Path, name: str, update: str, params: list[Any]) -> None:
+    """Run one UPDATE on a staged Parquet file (as table `c`; `t` is the staged tables) that must
+    change exactly one row, and write it back."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE c AS SELECT * FROM read_parquet(?)", [str(staging / name)])
+    con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [str(staging / "tables.parquet")])
+    changed = con.execute(update, params).fetchone()
+    assert changed == (1,), (name, update, params, changed)
+    con.execute("COPY c TO ? (FORMAT parquet)", [str(staging / name)])
+    con.close()
+
+
 def set_cell(table_no: str | None, table_type: str, row: str, column: str, new: str) -> Callable[[Path, str], None]:
     """A mutation: the printed text (and amount) of one staged cell."""
     def apply(staging: Path, report_id: str) -> None:
-        con = duckdb.connect()
-        con.execute("CREATE TABLE c AS SELECT * FROM read_parquet(?)", [str(staging / "cells.parquet")])
-        con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [str(staging / "tables.parquet")])
-        seq = con.execute("SELECT table_seq FROM t WHERE table_type = ? AND (? IS NULL OR table_no = ?) "
-                          "ORDER BY table_seq LIMIT 1", [table_type, table_no, table_no]).fetchone()
-        assert seq is not None, (table_type, table_no)
-        changed = con.execute("""UPDATE c SET raw_text = ?, amount = ?::DECIMAL(24, 6)
-                                 WHERE table_seq = ? AND (row_code = ? OR coalesce(row_name, '') = ?)
-                                   AND column_name = ?""",
-                              [new, new.replace(",", ""), seq[0], row, row, column]).fetchone()
-        assert changed is not None and changed[0] == 1, (table_type, row, column)
-        con.execute("COPY c TO ? (FORMAT parquet)", [str(staging / "cells.parquet")])
+        edit_staged(staging, "cells.parquet", """
+            UPDATE c SET raw_text = ?, amount = ?::DECIMAL(24, 6)
+            WHERE table_seq = (SELECT table_seq FROM t WHERE table_type = ? AND (? IS NULL OR table_no = ?)
+                               ORDER BY table_seq LIMIT 1)
+              AND (row_code = ? OR coalesce(row_name, '') = ?) AND column_name = ?""",
+                    [new, new.replace(",", ""), table_type, table_no, table_no, row, row, column])
     return apply
 
 
@@ -281,12 +287,8 @@ def test_code_hierarchy_broken(staged: tuple[Path, list[str]], tmp_path: Path) -
 def test_cross_table_identity_broken(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
     """表12-1 an activity of 项目支出明细测算 77 -> 87: Σ activities no longer equals 项目当年预算."""
     def mutate(staging: Path, report_id: str) -> None:
-        con = duckdb.connect()
-        con.execute("CREATE TABLE c AS SELECT * FROM read_parquet(?)", [str(staging / "cells.parquet")])
-        n = con.execute("UPDATE c SET raw_text = '87', amount = 87 WHERE kind = 'detail_amount' AND raw_text = '77'"
-                        ).fetchone()
-        assert n == (1,)
-        con.execute("COPY c TO ? (FORMAT parquet)", [str(staging / "cells.parquet")])
+        edit_staged(staging, "cells.parquet",
+                    "UPDATE c SET raw_text = '87', amount = 87 WHERE kind = 'detail_amount' AND raw_text = '77'", [])
 
     con = load(staged, tmp_path, mutate)
     sample, other = staged[1]
@@ -321,11 +323,8 @@ def test_stage_preservation_broken(staged: tuple[Path, list[str]], tmp_path: Pat
 def test_narrative_disagreement_is_a_warning(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
     """The prose's 科学技术支出 844.16 -> 845.16: a warning; the report stays loaded."""
     def mutate(staging: Path, report_id: str) -> None:
-        con = duckdb.connect()
-        con.execute("CREATE TABLE c AS SELECT * FROM read_parquet(?)", [str(staging / "claims.parquet")])
-        n = con.execute("UPDATE c SET raw = '845.16', value = 845.16 WHERE subject = '科学技术支出'").fetchone()
-        assert n == (1,)
-        con.execute("COPY c TO ? (FORMAT parquet)", [str(staging / "claims.parquet")])
+        edit_staged(staging, "claims.parquet",
+                    "UPDATE c SET raw = '845.16', value = 845.16 WHERE subject = '科学技术支出'", [])
 
     con = load(staged, tmp_path, mutate)
     sample = staged[1][0]

@@ -193,15 +193,20 @@ class _Evaluator:
                            ttype, no, page, unit)
                 for ttype, no, page, col, lhs, rhs, n, half, unit, name in found]
 
-    def _side_rows(self) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
-        """Rows of the side-by-side tables, per (table, money column), in printed order."""
+    def _columns(self, where: str) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
+        """The amounts of the tables matching `where`, per (table, money column), in printed order.
+        Each row: table_seq, column, row_seq, name, amount, half, table_type, table_no, page, unit,
+        row_level, row_kind."""
         out: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
-        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
-                                     table_no, page, unit
-                              FROM li WHERE table_type IN ('summary', 'fiscal_summary')
-                              ORDER BY table_seq, column_seq, row_seq"""):
+        for r in self.rows(f"""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half,
+                                      table_type, table_no, page, unit, row_level, row_kind
+                               FROM li WHERE {where} ORDER BY table_seq, column_seq, row_seq"""):
             out.setdefault((r[0], r[1]), []).append(r)
         return out
+
+    def _side_rows(self) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
+        """Rows of the side-by-side tables (收支总表, 财政拨款收支总表)."""
+        return self._columns("table_type IN ('summary', 'fiscal_summary')")
 
     def listed_items(self, ident: Identity) -> list[Instance]:
         found: list[Instance] = []
@@ -263,12 +268,7 @@ class _Evaluator:
         """In a form's funding block, a 合计 row equals the rows it closes (above it) or opens (below it);
         '其中' rows are parts of a part and not summed."""
         found: list[Instance] = []
-        groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
-        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
-                                     table_no, page, unit
-                              FROM li WHERE table_type IN ('overall_performance', 'project_performance')
-                              ORDER BY table_seq, column_seq, row_seq"""):
-            groups.setdefault((r[0], r[1]), []).append(r)
+        groups = self._columns("table_type IN ('overall_performance', 'project_performance')")
         for (_, col), rows in groups.items():
             last_total = -1
             for i, r in enumerate(rows):
@@ -294,12 +294,7 @@ class _Evaluator:
     def indent_hierarchy(self, ident: Identity) -> list[Instance]:
         """Tables whose rows nest by indentation (项目支出表): a row = Σ the rows one level deeper
         printed under it; the unlabelled total row = Σ the outermost rows."""
-        groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
-        for r in self.rows("""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type,
-                                     table_no, page, unit, row_level, row_kind
-                              FROM li WHERE table_seq IN (SELECT DISTINCT table_seq FROM li WHERE row_level IS NOT NULL)
-                              ORDER BY table_seq, column_seq, row_seq"""):
-            groups.setdefault((r[0], r[1]), []).append(r)
+        groups = self._columns("table_seq IN (SELECT DISTINCT table_seq FROM li WHERE row_level IS NOT NULL)")
         found: list[Instance] = []
         for (_, col), rows in groups.items():
             for i, r in enumerate(rows):
