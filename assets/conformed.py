@@ -16,7 +16,7 @@ from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
 from yusuan import warehouse
 from yusuan.conform import conform_report
-from yusuan.identities import Instance, blocking_failures, quarantine_reason
+from yusuan.identities import Instance, blocking_failures, quarantine_reason, warning_summary
 from yusuan.store import stored_file
 from yusuan.validate import check_stage
 
@@ -57,10 +57,8 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
             broken += blocking_failures(results)
             verdict_reason = warehouse.read_staged_report(yusuan.staging_dir() / report_id)["verdict"][1]
             status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", verdict_reason)
-            warnings = sum(1 for r in results if r.severity == "warn" and not r.passed)
-            if status == "loaded" and warnings:
-                reason = "; ".join(x for x in (reason, f"{warnings} narrative figure(s) disagree with the tables "
-                                                       "(warnings)") if x)
+            if status == "loaded":
+                reason = "; ".join(x for x in (reason, warning_summary(results)) if x) or None
             warehouse.set_status(con, report_id, status, reason)
             con.execute("COMMIT")
         except Exception:

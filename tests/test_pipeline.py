@@ -60,7 +60,7 @@ def test_one_partition_materializes_into_a_temp_duckdb(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     row = con.execute("SELECT status, department, fiscal_year, report_kind, tables_found, cells, pages "
                       "FROM budget.reports").fetchall()
-    assert row == [("loaded", "武昌区科学技术和经济信息化局", 2024, "unit_budget", 14, 438, 21)]
+    assert row == [("loaded", "武昌区科学技术和经济信息化局", 2024, "unit_budget", 14, 442, 21)]
     yuan = con.execute("SELECT amount, amount_yuan FROM budget.line_items WHERE table_type = 'summary' "
                        "AND row_name = '收入总计'").fetchone()
     assert yuan is not None and str(yuan[0]) == "1272.070000" and int(yuan[1]) == 12720700
@@ -100,7 +100,7 @@ def test_reingesting_the_same_file_changes_nothing(tmp_path: Path, dagster_home:
     args = ["ingest", str(SAMPLE_PDF), "--data-dir", str(tmp_path / "data"), "--warehouse", str(db)]
     assert main(args) == 0
     first = dump(db)
-    assert len(first["budget.line_items"]) == 438
+    assert len(first["budget.line_items"]) == 442  # 438 table cells + 4 of 表11 项目支出情况
     assert main(args) == 0
     assert dump(db) == first
     assert main(args + ["--force"]) == 0  # even a forced re-run writes the same rows
@@ -130,6 +130,6 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(tmp_path: Path, dagster_ho
     assert status["good.pdf"][0] == "loaded" and "narrative" in status["good.pdf"][1]
     per_report = dict(con.execute("SELECT r.file_name, count(li.report_id) FROM budget.reports r "
                                   "LEFT JOIN budget.line_items li USING (report_id) GROUP BY 1").fetchall())
-    assert per_report == {"empty.pdf": 0, "notes.txt": 0, "truncated.pdf": 0, "final.pdf": 0, "good.pdf": 438}
+    assert per_report == {"empty.pdf": 0, "notes.txt": 0, "truncated.pdf": 0, "final.pdf": 0, "good.pdf": 442}
     out = capsys.readouterr().out
     assert "4 rejected" not in out and "1 loaded" in out and "1 unsupported" in out

@@ -7,6 +7,8 @@ block, each block opened by a header row:
 - indicator blocks (一级指标 | 二级指标 | 三级指标 | 指标值 ...): one row per indicator, every
   value kept as printed text (`≥95%`, `显著提高`), merged labels filled down;
 - detail blocks (项目支出明细测算, 项目采购): their amounts are kept as `detail_amount`;
+- list blocks (项目支出情况: 项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 | …): one row per
+  item, named by its 名称 column, money in the columns whose header names an amount;
 - any other row is read as label/value fields (项目当年预算 | 145).
 The form's parts on later pages continue the open block when their columns match.
 """
@@ -27,11 +29,12 @@ _SHARE_HEADER = re.compile(r"(占比|比例|比重)$")
 _FUNDING_SECTION = re.compile(r"资金(情况|来源|构成)|资金$")
 _YEARISH = re.compile(r"^((19|20)\d\d年?|前年|上年|当年|近两年指标值|预期当年实现值|预计当年实现|预期当年实现|确定依据)$")
 _GOAL = re.compile(r"^(长期|年度)(绩效)?目标(表)?\d*$")
+_LIST_MONEY = re.compile(r"(预算|金额|预算数)$")
 
 
 @dataclass
 class _Block:
-    kind: str  # funding | indicator | detail
+    kind: str  # funding | indicator | detail | list
     section: str
     paths: list[str]
     edges: list[float]
@@ -60,6 +63,15 @@ def _is_money_header(grid: Grid, r: int) -> bool:
 def _is_indicator_header(grid: Grid, r: int) -> bool:
     labels = [lab for _, lab in _own_labels(grid, r)]
     return sum(1 for lab in labels if lab.endswith("指标")) >= 2 and any(lab.startswith("指标值") for lab in labels)
+
+
+def _is_list_header(grid: Grid, r: int) -> bool:
+    """项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 | …: a header of several text labels, one of them
+    the items' 名称 and one an amount, none of them a number."""
+    labels = [lab for _, lab in _own_labels(grid, r, 1)]
+    if len(labels) < 3 or any(parse_amount(lab).amount is not None for lab in labels):
+        return False
+    return sum(1 for lab in labels if lab.endswith("名称")) == 1 and any(_LIST_MONEY.search(lab) for lab in labels)
 
 
 def _header_end(grid: Grid, r: int) -> int:
@@ -91,6 +103,12 @@ def _open_block(grid: Grid, r: int) -> tuple[_Block, int] | None:
         kind = "funding" if _FUNDING_SECTION.search(section) else "detail"
         return _Block(kind, section, paths, grid.col_edges, value_cols=value_cols, money_cols=money_cols,
                       first_value=min(value_cols) if value_cols else grid.n_cols), end
+    if _is_list_header(grid, r):
+        paths = [""] + [grid.slots[r][c].label for c in range(1, grid.n_cols)]  # a merged header covers its slots
+        name_col = next(c for c, p in enumerate(paths) if p.endswith("名称"))
+        money_cols = tuple(c for c, p in enumerate(paths) if c != name_col and _LIST_MONEY.search(p))
+        return _Block("list", section, paths, grid.col_edges, name_col=name_col, value_cols=money_cols,
+                      money_cols=money_cols), r + 1
     return None
 
 
@@ -146,7 +164,7 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
             if not own:
                 r += 1
                 continue
-            if block is not None and block.kind in ("funding", "detail") and \
+            if block is not None and block.kind in ("funding", "detail", "list") and \
                     _section_label(grid, r) != block.section and grid.slots[r][0].label:
                 block = None
             if block is not None and block.kind == "indicator" and \
@@ -178,6 +196,18 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                                           text=text or "", block_name=goal or block.section))
                     r += 1
                     continue
+            if block is not None and block.kind == "list":
+                row_seq += 1
+                nc = block.name_col if block.name_col is not None else 1
+                item = grid.slots[r][nc].label or None
+                for c, _ in own:
+                    column = block.paths[c] if c < len(block.paths) else ""
+                    if c == 0 or c == nc or not column:
+                        continue
+                    cells.append(cell(grid, r, c, name=item, column=column,
+                                      kind="money" if c in block.money_cols else "text", block_name=block.section))
+                r += 1
+                continue
             if block is not None and block.kind in ("funding", "detail"):
                 # funding rows: the most specific label (收入构成 | 财政拨款); detail rows: the first
                 label_cols = range(block.first_value - 1, 0, -1) if block.kind == "funding" \

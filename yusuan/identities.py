@@ -61,6 +61,7 @@ class Instance:
     unit: str | None = None
     detail: str | None = None
     waived: str | None = None  # the waiver's reason
+    agrees: bool | None = None  # for comparisons of text (names), which have no amounts
 
     @property
     def difference(self) -> Decimal | None:
@@ -73,6 +74,8 @@ class Instance:
         """pass (equal) | rounding (within tolerance) | fail | waived."""
         d = self.difference
         if d is None:
+            if self.agrees:
+                return "pass"
             return "fail" if not self.waived else "waived"
         if d == 0:
             return "pass"
@@ -89,7 +92,7 @@ class Instance:
         """How far beyond its tolerance the difference is (<= 0 when the identity holds)."""
         d = self.difference
         if d is None:
-            return Decimal(1)
+            return Decimal(-1) if self.agrees else Decimal(1)
         return abs(d) - self.tolerance
 
 
@@ -139,7 +142,7 @@ class _Evaluator:
         self.con = con
         self.report_id = report_id
 
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
     # -- row identities ---------------------------------------------------------------------
@@ -615,6 +618,50 @@ class _Evaluator:
                                   "project_performance", no, page, unit))
         return out
 
+    _PROJECT_NAMES = """
+        WITH named AS (
+                 -- 整体支出绩效目标表 项目支出情况: one row per project, its 项目本年度预算
+                 SELECT l.table_no, l.page, l.row_name AS project, l.column_name, l.amount_yuan, l.half_yuan,
+                        l.table_seq
+                 FROM li l WHERE l.table_type = 'overall_performance' AND l.row_name IS NOT NULL
+                   AND regexp_matches(l.column_name, '(本年度|当年)预算$')
+                 UNION ALL
+                 -- 项目支出绩效目标表: the form's 项目名称 field
+                 SELECT t.table_no, c.page, c.raw_text, '项目名称', NULL, NULL, t.table_seq
+                 FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
+                 WHERE c.report_id = $rid AND t.table_type = 'project_performance' AND c.kind = 'field'
+                   AND c.column_name = '项目名称'),
+             projects AS (SELECT row_name, amount_yuan, half_yuan, table_no FROM li
+                          WHERE table_type = 'projects' AND regexp_matches(column_name, '(^|/)合计$')
+                            AND row_name IS NOT NULL AND row_kind <> 'total')
+        SELECT n.table_no, n.page, n.project, n.column_name, p.row_name, n.amount_yuan, p.amount_yuan,
+               greatest(n.half_yuan, p.half_yuan), p.table_no
+        FROM named n JOIN projects p ON jaro_winkler_similarity(n.project, p.row_name) >= 0.85
+        QUALIFY row_number() OVER (PARTITION BY n.table_seq, n.project
+                                   ORDER BY jaro_winkler_similarity(n.project, p.row_name) DESC) = 1
+        ORDER BY n.table_seq, n.project"""
+
+    def listed_projects(self, ident: Identity) -> list[Instance]:
+        """整体支出绩效目标表 项目支出情况: each project's 项目本年度预算 = 项目支出表 its 合计."""
+        return [self._inst(ident, f"{no} 项目 {proj} {col} = {pno or 'projects'} {pname} 合计 (yuan)", lhs, rhs,
+                           tol, "overall_performance", no, page, "元")
+                for no, page, proj, col, pname, lhs, rhs, tol, pno in self.rows(self._PROJECT_NAMES,
+                                                                              {"rid": self.report_id})
+                if lhs is not None]
+
+    def project_names(self, ident: Identity) -> list[Instance]:
+        """The same project (matched by amount-free name similarity) is named alike in 项目支出表 and in the
+        performance forms (项目支出情况, 项目支出绩效目标表)."""
+        out = []
+        for no, page, proj, col, pname, *_, pno in self.rows(self._PROJECT_NAMES, {"rid": self.report_id}):
+            same = proj == pname
+            inst = self._inst(ident, f"{no} 项目名称 {proj} {'=' if same else '≠'} {pno or 'projects'} {pname}",
+                              None, None, 0, "project_performance" if col == "项目名称" else "overall_performance",
+                              no, page, None, detail=None if same else f"{proj} vs {pname}")
+            inst.agrees = same
+            out.append(inst)
+        return out
+
     # -- between stages ---------------------------------------------------------------------
     def stage_preservation(self, ident: Identity) -> list[Instance]:
         found = self.rows("""
@@ -640,6 +687,11 @@ class _Evaluator:
         from yusuan.narrative import evaluate_claims
 
         return evaluate_claims(self, ident)
+
+    def narrative_prior_year(self, ident: Identity) -> list[Instance]:
+        from yusuan.narrative import evaluate_prior_year
+
+        return evaluate_prior_year(self, ident)
 
     # -- helpers ----------------------------------------------------------------------------
     def _sum(self, ident: Identity, label: str, total: tuple[Any, ...], terms: list[tuple[Any, ...]]) -> Instance:
@@ -792,6 +844,18 @@ def quarantine_reason(broken: list[Instance]) -> str:
     return (f"identity {first.identity} broken beyond rounding: {first.instance}: {first.lhs} vs {first.rhs}, "
             f"difference {first.difference}, tolerance {first.tolerance}"
             + (f", page {first.page}" if first.page else "") + more)
+
+
+def warning_summary(results: list[Instance]) -> str | None:
+    """What the warn-severity failures say, family by family (for a loaded report's status reason)."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.severity == "warn" and not r.passed:
+            counts[r.family] = counts.get(r.family, 0) + 1
+    said = {"narrative": "narrative figure(s) disagree with the tables",
+            "correspondences": "customary correspondence(s) differ"}
+    parts = [f"{n} {said.get(family, family + ' warning(s)')}" for family, n in sorted(counts.items(), reverse=True)]
+    return f"{'; '.join(parts)} (warnings)" if parts else None
 
 
 def blocking_failures(results: list[Instance]) -> list[Instance]:

@@ -262,4 +262,104 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
                                     c.value, sum((f.value for f in found), Decimal(0)), tol, "narrative", None,
                                     c.page, c.unit, detail=f"sentence: {c.sentence[:200]}"))
             break
+    out += _enumerated_parts(ev, ident, ordered)
+    return out
+
+
+_CHAPTER = re.compile(r"(^|[^（(])[一二三四五六七八九十]+、")
+_LIST_INTRO = re.compile(r"(包括|其中|如下|分别为|主要有)")
+_ITEM = re.compile(r"([（(])?([一二三四五六七八九十]+|\d+)([)）]|[.．、])$")
+_CN_DIGITS = "一二三四五六七八九十"
+
+
+def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
+    """The enumeration marker printed just before a claim's subject: ('（一）', 1), ('1.', 1) … as
+    (style, number), or None."""
+    text = re.sub(r"\s+", "", sentence)
+    at = text.find(subject)
+    if at <= 0:
+        return None
+    m = _ITEM.search(text[:at])
+    if m is None:
+        return None
+    opening, num, closing = m.groups()
+    n = int(num) if num.isdigit() else (_CN_DIGITS.index(num) + 1 if len(num) == 1 else 0)
+    style = f"{opening or ''}{'1' if num.isdigit() else '一'}{closing}"
+    return (style, n) if n else None
+
+
+def _enumerated_parts(ev: Any, ident: Any, ordered: list[Claim]) -> list[Any]:
+    """A stated amount that introduces a numbered list (人员经费 995.07 万元，包括：1.工资福利支出 844.85 万元 …
+    2.对个人和家庭的补助 150.22 万元) = the sum of the list's items, followed across its sentences while the
+    numbering runs on (1. 2. 3. or （一）（二）) and before the next chapter (七、…)."""
+    amounts = [c for c in ordered if c.kind == "amount"]
+    out = []
+    for i, whole in enumerate(amounts):
+        nxt = amounts[i + 1] if i + 1 < len(amounts) else None
+        if nxt is None or nxt.sentence != whole.sentence:
+            continue
+        squeezed = re.sub(r"\s+", "", whole.sentence)
+        stated = whole.subject + re.sub(r"\s+", "", whole.raw) + whole.unit
+        between = squeezed[squeezed.find(stated) + len(stated):squeezed.rfind(nxt.subject)] \
+            if stated in squeezed else ""
+        if not _LIST_INTRO.search(between):
+            continue
+        first = _item_marker(nxt.sentence, nxt.subject)
+        if first is None or first[1] != 1:
+            continue
+        parts = [nxt]
+        for x in amounts[i + 2:]:
+            if x.sentence != parts[-1].sentence and _CHAPTER.search(
+                    re.sub(r"\s+", "", x.sentence)[:max(re.sub(r"\s+", "", x.sentence).find(x.subject), 0)]):
+                break
+            marker = _item_marker(x.sentence, x.subject)
+            if marker is None or marker[0] != first[0]:
+                continue
+            if marker[1] != len(parts) + 1:
+                break
+            parts.append(x)
+        if len(parts) < 2 or any(p.unit != whole.unit for p in parts):
+            continue
+        tol = max(last_digit_unit(p.raw) for p in parts + [whole]) / 2 * len(parts)
+        out.append(ev._inst(ident, f"prose p{whole.page} “{whole.subject} {whole.raw}{whole.unit}” = "
+                                   + " + ".join(f"{p.subject} {p.raw}" for p in parts),
+                            whole.value, sum((p.value for p in parts), Decimal(0)), tol, "narrative", None,
+                            whole.page, whole.unit, detail=f"sentence: {whole.sentence[:200]}"))
+    return out
+
+
+# the row of the 整体支出绩效目标表 that holds last year's figure of a metric (近两年收支金额/2023年)
+_PRIOR_ROWS = {"total": "^合计$", "income_total": "^合计$", "expenditure_total": "^合计$",
+               "personnel": "^人员类", "office_operation": "^运转类", "project": "^特定目标类"}
+
+
+def evaluate_prior_year(ev: Any, ident: Any) -> list[Any]:
+    """Last year's figure a stated change implies (收支总预算 1,272.07 万元，比 2023 年减少 267.33 万元 ->
+    1,539.40) = the 整体支出绩效目标表's column for that year (合计, 人员类, 运转类, 特定目标类)."""
+    year = ev.rows("SELECT fiscal_year FROM budget.reports WHERE report_id = ?", [ev.report_id])
+    if not year or year[0][0] is None:
+        return []
+    column = rf"{year[0][0] - 1}年$"
+    rows = ev.rows("""SELECT seq, page, sentence, subject, kind, value, unit, raw, base_seq FROM extracted.claims
+                      WHERE report_id = ? ORDER BY seq""", [ev.report_id])
+    claims = {r[0]: Claim(*r) for r in rows}
+    lookup = _Lookup(ev)
+    out = []
+    for change in claims.values():
+        base = claims.get(change.base_seq) if change.base_seq is not None else None
+        if change.kind != "change" or base is None or base.unit != change.unit:
+            continue
+        hit = _table_value(ev, base, lookup)
+        if hit is None or hit[0] not in _PRIOR_ROWS:
+            continue
+        got = ev._select({"table": ["overall_performance"], "row": f"name:{_PRIOR_ROWS[hit[0]]}", "column": column})
+        if got is None:
+            continue
+        factor = _factor(base.unit)
+        previous = base.value - change.value
+        tol = max(last_digit_unit(base.raw) / 2, last_digit_unit(change.raw) / 2, got[2] / factor) * 2
+        out.append(ev._inst(ident, f"prose p{base.page} “{base.subject}” last year {base.raw} {'+' if change.value < 0 else '-'} "
+                                   f"{change.raw} = "
+                                   f"{got[4] or 'overall_performance'} {got[7]} {got[8]}", previous, got[1] / factor,
+                            tol, "narrative", got[4], base.page, base.unit, detail=f"sentence: {base.sentence[:200]}"))
     return out
