@@ -143,6 +143,21 @@ def test_performance_text_cells_stay_text() -> None:
     assert all(c.amount is None for c in cells)  # targets are text, never amounts
 
 
+def test_performance_indicators_equal_the_golden_file() -> None:
+    """Every indicator of the forms' 指标 tables (440 texts), by block, indicator and header path, as the golden
+    file gives them: merged labels cut by a page break and headers split across pages included."""
+    ex = extraction_of(SAMPLE_PDF.name)
+    got = {(t.table_no, squeeze(c.block), squeeze(c.row_name), squeeze(c.column_name)): squeeze(c.raw_text)
+           for t in ex.tables for c in t.cells if c.kind == "indicator"}
+    numbers = {"T11": "表11", "T12_1": "表12-1", "T12_2": "表12-2"}
+    expected = {(numbers[table["id"]], squeeze(block["title"]), squeeze(row["name"]), squeeze(col)): squeeze(val)
+                for table in TRUTH["tables"] for block in table.get("sections", {}).get("indicator_tables", [])
+                for row in block["rows"] for col, val in row["values"].items()}
+    assert len(expected) == 440
+    wrong = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
+    assert not wrong, list(wrong.items())[:5]
+
+
 def test_printed_totals_equal_the_sums_of_their_rows() -> None:
     """合计 = Σ top-level codes and parent = Σ children, in every coded table, within rounding."""
     ex = extraction_of(SAMPLE_PDF.name)

@@ -139,6 +139,7 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
     row_seq = 0
     block: _Block | None = None
     goal: str | None = None
+    carried: dict[str, str] = {}  # the indicator block's last label per column (merged labels fill down)
 
     def cell(grid: Grid, r: int, c: int, *, name: str | None, column: str, kind: str, text: str | None = None,
              block_name: str | None) -> Cell:
@@ -159,6 +160,7 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
             opened = _open_block(grid, r)
             if opened is not None:
                 block, r = opened
+                carried = {}
                 continue
             own = _own_labels(grid, r)
             if not own:
@@ -169,7 +171,13 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                 block = None
             if block is not None and block.kind == "indicator" and \
                     all(_YEARISH.match(lab) or lab.endswith("依据") for _, lab in own):
-                r += 1  # the rest of a header split by a page break
+                # the rest of a header split by a page break: sub-headers (前年 | 上年 | 预计当年实现) go under
+                # the path above them; the tail of a cell cut in two (指标值 | 确定依据) completes it
+                for c, lab in own:
+                    above = block.paths[c]
+                    if above and not above.endswith(lab):
+                        block.paths[c] = above + lab if lab.endswith("依据") else f"{above}/{lab}"
+                r += 1
                 continue
             if block is not None and block.kind == "indicator":
                 nc = block.name_col
@@ -192,6 +200,12 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                                                              grid.slots[r][c - 1].owner):
                             continue
                         text = squeeze(grid.slots[r][c].text) and grid.slots[r][c].text
+                        slot_owner = grid.slots[r][c].owner
+                        if not text and c < nc and slot_owner is not None and (
+                                slot_owner[0] == 0 or grid.row_pages[slot_owner[0]] != grid.row_pages[slot_owner[0] - 1]):
+                            # a merged label (产出指标) cut by the page break: its text is on the page before
+                            text = carried.get(block.paths[c], "")
+                        carried[block.paths[c]] = text or ""
                         cells.append(cell(grid, r, c, name=name, column=block.paths[c], kind="indicator",
                                           text=text or "", block_name=goal or block.section))
                     r += 1

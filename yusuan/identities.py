@@ -662,6 +662,34 @@ class _Evaluator:
             out.append(inst)
         return out
 
+    def indicator_headers(self, ident: Identity) -> list[Instance]:
+        """The indicator blocks of one form (年度目标 1, 2, 3) print the same header; a block whose header
+        differs from what most of its siblings print (a sub-header left empty) is named."""
+        blocks = self.rows("""SELECT c.table_seq, any_value(t.table_no), any_value(t.table_type), c.block, min(c.page),
+                                     list(DISTINCT c.column_name ORDER BY c.column_name)
+                              FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
+                              WHERE c.report_id = ? AND c.kind = 'indicator' AND c.block IS NOT NULL
+                              GROUP BY c.table_seq, c.block ORDER BY c.table_seq, min(c.row_seq)""", [self.report_id])
+        groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+        for b in blocks:
+            groups.setdefault((b[0], re.sub(r"\d+$", "", b[3])), []).append(b)
+        out = []
+        for members in groups.values():
+            headers = [tuple(m[5]) for m in members]
+            common = max(set(headers), key=headers.count)
+            if len(members) < 3 or headers.count(common) * 2 <= len(members):
+                continue  # no header most siblings share
+            for (_, no, ttype, block, page, _cols), header in zip(members, headers, strict=True):
+                missing = [h for h in common if h not in header]
+                inst = self._inst(ident, f"{no or ttype} {block}: header " + (
+                    f"as its {len(members) - 1} siblings" if header == common else
+                    f"lacks {', '.join(missing)} (prints {', '.join(h for h in header if h not in common)})"),
+                    None, None, 0, ttype, no, page, None,
+                    detail=None if header == common else f"siblings print: {' | '.join(common)}")
+                inst.agrees = header == common
+                out.append(inst)
+        return out
+
     # -- between stages ---------------------------------------------------------------------
     def stage_preservation(self, ident: Identity) -> list[Instance]:
         found = self.rows("""
