@@ -367,9 +367,23 @@ class _Evaluator:
                         params)
         return got[0] if got else None
 
+    def _absent(self, sel: dict[str, Any]) -> tuple[Any, ...] | None:
+        """A zero for a row the selector's table does not print (None when the report lacks the table)."""
+        got = self.rows("""SELECT table_type, table_no, page, unit FROM li
+                           WHERE table_type IN (SELECT unnest(?::VARCHAR[])) ORDER BY table_seq, row_seq LIMIT 1""",
+                        [sel["table"]])
+        if not got:
+            return None
+        ttype, no, page, unit = got[0]
+        row = str(sel.get("row", "")).split(":", 1)[-1]
+        return Decimal(0), Decimal(0), Decimal(0), ttype, no, page, unit, f"{row} (not printed: 0)", ""
+
+
     def cross_table(self, ident: Identity) -> list[Instance]:
         lhs = self._select(ident.params["lhs"])
         rhs = [self._select(s) for s in ident.params["rhs"]]
+        if lhs is not None and lhs[1] == 0 and ident.params.get("zero_when_absent"):
+            rhs = [r if r is not None else self._absent(s) for r, s in zip(rhs, ident.params["rhs"], strict=True)]
         if lhs is None or any(r is None for r in rhs):
             return []
         terms = [r for r in rhs if r is not None]
@@ -500,16 +514,26 @@ class _Evaluator:
                                  QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1
                                  ORDER BY row_seq""", [ttype])
         summary = lines("summary")
-        out, seen = [], set()
+        out, seen, matched = [], set(), set()
         for name, yuan, half, no, page, printed in lines("fiscal_summary"):
             if not name or name in seen or re.search("(合计|总计)$", name):
                 continue
             seen.add(name)
             hits = [s for s in summary if s[0] and (s[0].startswith(name) or name.startswith(s[0]))]
             if len(hits) == 1:
+                matched.add(hits[0][5])
                 out.append(self._inst(ident, f"{no or 'fiscal_summary'} {printed} = {hits[0][3] or 'summary'} "
                                              f"{hits[0][5]} (yuan)", yuan, hits[0][1], max(half, hits[0][2]),
                                       "fiscal_summary", no, page, "元"))
+        fiscal = self.rows("SELECT count(*), any_value(table_no) FROM li WHERE table_type = 'fiscal_summary'")
+        if fiscal[0][0]:
+            # a fiscal source the 收支总表 gives as 0 may be left out of the 财政拨款收支总表 (0 if absent)
+            no = fiscal[0][1]
+            for name, yuan, half, sno, page, printed in summary:
+                if printed not in matched and yuan == 0 and re.search("(一般公共预算|政府性基金|国有资本经营)", name or ""):
+                    out.append(self._inst(ident, f"{no or 'fiscal_summary'} {name} (not printed: 0) = "
+                                                 f"{sno or 'summary'} {printed} (yuan)", Decimal(0), yuan, half,
+                                          "fiscal_summary", no, page, "元"))
         return out
 
     def form_income_equals_spending(self, ident: Identity) -> list[Instance]:
