@@ -394,6 +394,23 @@ class _Evaluator:
                            tol, lhs[3], lhs[4], lhs[5], "元",
                            detail=f"as printed: {lhs[0]} {lhs[6]} vs " + ", ".join(f"{r[0]} {r[6]}" for r in terms))]
 
+    def total_rows_by_column(self, ident: Identity) -> list[Instance]:
+        """Two tables' 合计 rows, column by column where both print the same header path."""
+        tables = ident.params["rule_tables"]
+        found = self.rows("""
+            WITH tot AS (SELECT * FROM li WHERE row_kind = 'total' AND row_code IS NULL
+                         QUALIFY row_number() OVER (PARTITION BY table_seq, column_name ORDER BY row_seq) = 1),
+                 l AS (SELECT * FROM tot WHERE table_seq = (SELECT min(table_seq) FROM li
+                                                             WHERE table_type IN (SELECT unnest($lhs::VARCHAR[])))),
+                 r AS (SELECT * FROM tot WHERE table_seq = (SELECT min(table_seq) FROM li
+                                                             WHERE table_type IN (SELECT unnest($rhs::VARCHAR[]))))
+            SELECT l.table_type, l.table_no, l.page, coalesce(l.row_name, '合计'), l.column_name, l.amount_yuan,
+                   r.table_no, coalesce(r.row_name, '合计'), r.amount_yuan, greatest(l.half_yuan, r.half_yuan)
+            FROM l JOIN r USING (column_name) ORDER BY l.column_seq""", {"lhs": tables["lhs"], "rhs": tables["rhs"]})
+        return [self._inst(ident, f"{lno or ltype} {lname} {col} = {rno or tables['rhs'][0]} {rname} {col} (yuan)",
+                           lhs, rhs, tol, ltype, lno, page, "元")
+                for ltype, lno, page, lname, col, lhs, rno, rname, rhs, tol in found]
+
     def classes_by_name(self, ident: Identity) -> list[Instance]:
         found = self.rows(f"""
             WITH s AS (SELECT regexp_replace(row_name, '{_LEVEL1}', '') AS cls, * FROM li

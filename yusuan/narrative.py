@@ -290,19 +290,23 @@ def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
 
 def _enumerated_parts(ev: Any, ident: Any, ordered: list[Claim]) -> list[Any]:
     """A stated amount that introduces a numbered list (人员经费 995.07 万元，包括：1.工资福利支出 844.85 万元 …
-    2.对个人和家庭的补助 150.22 万元) = the sum of the list's items, followed across its sentences while the
-    numbering runs on (1. 2. 3. or （一）（二）) and before the next chapter (七、…)."""
+    2.对个人和家庭的补助 150.22 万元; or a sentence ending with the amount and the next opening with 其中：1.…)
+    = the sum of the list's items, followed across its sentences while the numbering runs on (1. 2. 3. or
+    （一）（二）) and before the next chapter (七、…)."""
     amounts = [c for c in ordered if c.kind == "amount"]
     out = []
     for i, whole in enumerate(amounts):
         nxt = amounts[i + 1] if i + 1 < len(amounts) else None
-        if nxt is None or nxt.sentence != whole.sentence:
+        if nxt is None:
             continue
-        squeezed = re.sub(r"\s+", "", whole.sentence)
-        stated = whole.subject + re.sub(r"\s+", "", whole.raw) + whole.unit
-        between = squeezed[squeezed.find(stated) + len(stated):squeezed.rfind(nxt.subject)] \
-            if stated in squeezed else ""
-        if not _LIST_INTRO.search(between):
+        if nxt.sentence == whole.sentence:  # 人员经费 995.07 万元，包括：1.…
+            squeezed = re.sub(r"\s+", "", whole.sentence)
+            stated = whole.subject + re.sub(r"\s+", "", whole.raw) + whole.unit
+            between = squeezed[squeezed.find(stated) + len(stated):squeezed.rfind(nxt.subject)] \
+                if stated in squeezed else ""
+            if not _LIST_INTRO.search(between):
+                continue
+        elif not _LIST_INTRO.match(re.sub(r"\s+", "", nxt.sentence)):  # …0.9 万元，…。其中：1.…
             continue
         first = _item_marker(nxt.sentence, nxt.subject)
         if first is None or first[1] != 1:
@@ -318,8 +322,8 @@ def _enumerated_parts(ev: Any, ident: Any, ordered: list[Claim]) -> list[Any]:
             if marker[1] != len(parts) + 1:
                 break
             parts.append(x)
-        if len(parts) < 2 or any(p.unit != whole.unit for p in parts):
-            continue
+        if len(parts) < 2 or any(p.unit != whole.unit or abs(p.value) > abs(whole.value) for p in parts):
+            continue  # items larger than the stated amount are not its breakdown (其中：（一）收入…（二）支出…)
         tol = max(last_digit_unit(p.raw) for p in parts + [whole]) / 2 * len(parts)
         out.append(ev._inst(ident, f"prose p{whole.page} “{whole.subject} {whole.raw}{whole.unit}” = "
                                    + " + ".join(f"{p.subject} {p.raw}" for p in parts),
