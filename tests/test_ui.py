@@ -115,7 +115,12 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
             meta = {m["label"]: m for m in execution["evaluation"]["metadataEntries"]}
             seen[check["name"]] = (execution["status"], execution["evaluation"]["severity"], meta)
     assert set(seen) == {"row_identities_hold", "totals_equal_their_rows", "code_hierarchy_adds_up",
-                         "tables_agree_with_each_other", "nothing_lost_between_stages", "narrative_agrees_with_tables"}
+                         "tables_agree_with_each_other", "nothing_lost_between_stages", "related_figures_correspond",
+                         "narrative_agrees_with_tables"}
+    status, severity, meta = seen["related_figures_correspond"]
+    assert (status, severity) == ("FAILED", "WARN")
+    names = {f["instance"] for f in json.loads(meta["failing_instances"]["jsonString"])}
+    assert "表11 项目名称 计划管理费 ≠ 表10 计划管理经费" in names
     status, severity, meta = seen["narrative_agrees_with_tables"]
     assert (status, severity) == ("FAILED", "WARN")
     failing = json.loads(meta["failing_instances"]["jsonString"])
