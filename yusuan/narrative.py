@@ -272,6 +272,16 @@ _ITEM = re.compile(r"([（(])?([一二三四五六七八九十]+|\d+)([)）]|[.�
 _CN_DIGITS = "一二三四五六七八九十"
 
 
+def _cn_number(num: str) -> int:
+    """一 … 十, 十一 … 九十九 as an int (0 when not such a numeral)."""
+    tens, _, units = num.rpartition("十") if "十" in num else ("", "", num)
+    if "十" not in num:
+        return _CN_DIGITS.index(num) + 1 if len(num) == 1 and num in _CN_DIGITS[:9] else 0
+    t = 1 if tens == "" else (_CN_DIGITS.index(tens) + 1 if len(tens) == 1 and tens in _CN_DIGITS[:9] else 0)
+    u = 0 if units == "" else (_CN_DIGITS.index(units) + 1 if len(units) == 1 and units in _CN_DIGITS[:9] else -99)
+    return max(t * 10 + u, 0) if t else 0
+
+
 def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
     """The enumeration marker printed just before a claim's subject: ('（一）', 1), ('1.', 1) … as
     (style, number), or None."""
@@ -283,7 +293,7 @@ def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
     if m is None:
         return None
     opening, num, closing = m.groups()
-    n = int(num) if num.isdigit() else (_CN_DIGITS.index(num) + 1 if len(num) == 1 else 0)
+    n = int(num) if num.isdigit() else _cn_number(num)
     style = f"{opening or ''}{'1' if num.isdigit() else '一'}{closing}"
     return (style, n) if n else None
 
