@@ -12,6 +12,7 @@ other report of the run is loaded.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -207,6 +208,24 @@ def test_sample_identity_of_identities_md(clean: duckdb.DuckDBPyConnection, stag
             printed = (Decimal(identity.lhs), Decimal(identity.rhs))
             assert any((as_printed(a, identity.lhs), as_printed(b, identity.rhs)) == printed
                        for o, e in map(in_wan, rows) for a, b in ((o, e), (e, o))), rows
+
+
+def test_sample_indicators_keep_both_earlier_years(clean: duckdb.DuckDBPyConnection,
+                                                   staged: tuple[Path, list[str]]) -> None:
+    """budget.performance_indicators: 表11's 年度目标 indicators carry the 2023 and 2022 values of the golden file,
+    年度目标 2 too, whose 2022年 sub-header is printed empty."""
+    truth = json.loads((ROOT / "tests" / "golden" / "wuchang-kjj-2024-budget.truth.json").read_text(encoding="utf-8"))
+    t11 = next(t for t in truth["tables"] if t["id"] == "T11")
+    expected = {}
+    for block in t11["sections"]["indicator_tables"]:
+        if block["kind"] != "long_term":
+            for row in block["rows"]:
+                earlier = [v for k, v in row["values"].items() if k.startswith("指标值/近两年指标值")]
+                expected[(re.sub(r"\s+", "", block["title"]), row["name"])] = (earlier[0], earlier[1])
+    got = {(goal, name): (prev, before) for goal, name, prev, before in clean.execute(
+        "SELECT goal, indicator, value_previous_year, value_two_years_ago FROM budget.performance_indicators "
+        "WHERE report_id = ? AND goal LIKE '年度目标%'", [staged[1][0]]).fetchall()}
+    assert len(expected) == 14 and got == expected
 
 
 # ---- the real reports: every failing identity is a real defect of the document ---------------------

@@ -183,6 +183,17 @@ def delete_conformed(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
         con.execute(f"DELETE FROM conformed.{name} WHERE report_id = ?", [report_id])
 
 
+def _two_years(label: str, pick: str) -> str:
+    """SQL for an indicator's value of an earlier year: the column headed 上年/前年, or else the first (min) or
+    last (max) of the two 近两年指标值 columns, years descending as printed, even when a year's sub-header
+    was left empty."""
+    return f"""coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '/{label}$')),
+                max(c.raw_text) FILTER (WHERE c.column_seq = (
+                    SELECT {pick}(column_seq) FROM extracted.cells x
+                    WHERE x.report_id = c.report_id AND x.table_seq = c.table_seq AND x.row_seq = c.row_seq
+                      AND regexp_matches(x.column_name, '近两年指标值') HAVING count(*) = 2)))"""
+
+
 def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, int]:
     """Rebuild the report's conformed rows from budget.line_items and extracted.cells.
     The caller owns the transaction."""
@@ -223,25 +234,15 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
         f"""INSERT INTO conformed.fact_other_amounts
             SELECT {_BASE}, table_type, row_code, row_name, column_name, {_AMOUNTS}
             FROM {li} WHERE table_type IS NULL OR table_type NOT IN ({types})""",
-        """INSERT INTO conformed.performance_indicators
+        f"""INSERT INTO conformed.performance_indicators
             SELECT c.report_id, c.table_seq, c.row_seq, t.table_type, t.title, any_value(c.block),
                    max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '一级指标$')),
                    max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '二级指标$')),
                    any_value(c.row_name),
                    coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '(预期|预计)当年实现(值)?$')),
                             max(c.raw_text) FILTER (WHERE c.column_name = '指标值')),
-                   coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '/上年$')),
-                            max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '近两年指标值/[0-9]{4}年$')
-                                                     AND c.column_seq = (SELECT min(column_seq) FROM extracted.cells x
-                                                         WHERE x.report_id = c.report_id AND x.table_seq = c.table_seq
-                                                           AND x.row_seq = c.row_seq
-                                                           AND regexp_matches(x.column_name, '近两年指标值')))),
-                   coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '/前年$')),
-                            max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '近两年指标值/[0-9]{4}年$')
-                                                     AND c.column_seq = (SELECT max(column_seq) FROM extracted.cells x
-                                                         WHERE x.report_id = c.report_id AND x.table_seq = c.table_seq
-                                                           AND x.row_seq = c.row_seq
-                                                           AND regexp_matches(x.column_name, '近两年指标值')))),
+                   {_two_years("上年", "min")},
+                   {_two_years("前年", "max")},
                    max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '依据$')),
                    min(c.page)
             FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -682,19 +683,22 @@ class _Evaluator:
                                    ORDER BY jaro_winkler_similarity(n.project, p.row_name) DESC) = 1
         ORDER BY n.table_seq, n.project"""
 
+    @cached_property
+    def _project_pairs(self) -> list[tuple[Any, ...]]:
+        """Each project of the forms with its row of 项目支出表, read once for both identities that use them."""
+        return self.rows(self._PROJECT_NAMES, {"rid": self.report_id})
+
     def listed_projects(self, ident: Identity) -> list[Instance]:
         """整体支出绩效目标表 项目支出情况: each project's 项目本年度预算 = 项目支出表 its 合计."""
         return [self._inst(ident, f"{no} 项目 {proj} {col} = {pno or 'projects'} {pname} 合计 (yuan)", lhs, rhs,
                            tol, "overall_performance", no, page, "元")
-                for no, page, proj, col, pname, lhs, rhs, tol, pno in self.rows(self._PROJECT_NAMES,
-                                                                              {"rid": self.report_id})
-                if lhs is not None]
+                for no, page, proj, col, pname, lhs, rhs, tol, pno in self._project_pairs if lhs is not None]
 
     def project_names(self, ident: Identity) -> list[Instance]:
-        """The same project (matched by amount-free name similarity) is named alike in 项目支出表 and in the
+        """The same project (matched by name similarity) is named alike in 项目支出表 and in the
         performance forms (项目支出情况, 项目支出绩效目标表)."""
         out = []
-        for no, page, proj, col, pname, *_, pno in self.rows(self._PROJECT_NAMES, {"rid": self.report_id}):
+        for no, page, proj, col, pname, *_, pno in self._project_pairs:
             same = proj == pname
             inst = self._inst(ident, f"{no} 项目名称 {proj} {'=' if same else '≠'} {pno or 'projects'} {pname}",
                               None, None, 0, "project_performance" if col == "项目名称" else "overall_performance",
