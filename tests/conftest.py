@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from yusuan.extract import extract_report
@@ -11,6 +12,8 @@ from yusuan.model import Extraction
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TRUTH = FIXTURES / "truth"  # the light truth of each real report, read by hand from its PDF
 SAMPLE_PDF = SAMPLES / "wuchang-kjj-2024-budget.pdf"
 
 
@@ -23,3 +26,29 @@ def extraction_of(name: str) -> Extraction:
 @pytest.fixture(autouse=True)
 def _quiet_dagster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every PDF of data/samples (the sample and the real reports) ingested once per test session through
+    the Dagster job, as in production; returns the data folder (warehouse.duckdb inside)."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from yusuan.store import add_to_store
+
+    data = tmp_path_factory.mktemp("corpus")
+    ids = [add_to_store(p, data / "store").report_id for p in sorted(SAMPLES.glob("*.pdf"))]
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("reports", ids)
+        job = defs.resolve_job_def("ingest_job")
+        for rid in ids:
+            job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
+                                   run_config={"resources": {"yusuan": {"config": {"data_dir": str(data)}}}})
+    return data
+
+
+@pytest.fixture(scope="session")
+def corpus_db(corpus: Path) -> duckdb.DuckDBPyConnection:
+    """The published warehouse of the corpus, read-only."""
+    return duckdb.connect(str(corpus / "warehouse.duckdb"), read_only=True)

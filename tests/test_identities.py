@@ -33,7 +33,7 @@ from yusuan.validate import write_suites
 
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 EXPECTATIONS = ROOT / "expectations"
-IDENTITIES_MD = ROOT.parent / "shared" / "fixtures" / "identities.md"
+IDENTITIES_MD = ROOT / "tests" / "fixtures" / "identities.md"
 MD = parse(IDENTITIES_MD) if IDENTITIES_MD.exists() else []
 
 
@@ -241,12 +241,8 @@ REAL_DEFECTS = {
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    data = tmp_path_factory.mktemp("real")
-    ids = [add_to_store(SAMPLES / name, data / "store").report_id for name in REAL_DEFECTS]
-    with dg.instance_for_test() as instance:
-        run(data, ids, ["raw_reports", "extracted_cells", "line_items", "conformed_facts"], instance)
-    return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+def real_warehouse(corpus_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return corpus_db
 
 
 @pytest.mark.parametrize("name", sorted(REAL_DEFECTS))

@@ -10,20 +10,22 @@ a cell split by the page break is rejoined).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 
-from yusuan.catalog import CORE_TYPES, TYPES_BY_NAME, classify_title, table_number
-from yusuan.forms import form_cells
-from yusuan.grid import Grid, append_rows, extend_cell_text, grid_from_table, regrid, same_columns
+from yusuan.forms import form_cells, performance_grid
+from yusuan.grid import (Grid, append_rows, banner_text, drop_rows, extend_cell_text, grid_from_table, regrid,
+                         same_columns)
 from yusuan.identify import identify_report
-from yusuan.model import Extraction, NarrativeParagraph, ReportIdentity, Table
+from yusuan.model import Cell, Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
 from yusuan.narrative import extract_claims
-from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, split_fragment
+from yusuan.recognise import TitleReading, read_title, table_number, table_type
+from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, row_codes_and_names, split_fragment
+from yusuan.vocabulary import vocabulary
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
 # the line under an empty table: 备注:本单位…没有…, 注：…故本表为空表。, (无政府性基金支出）
@@ -48,7 +50,7 @@ class _PendingTable:
     """A table being assembled while walking the pages."""
 
     seq: int
-    type_name: str | None
+    reading: TitleReading | None
     table_no: str | None
     title: str | None
     unit: str | None
@@ -56,7 +58,6 @@ class _PendingTable:
     header_rows: int
     note: str | None = None
     is_form: bool = False
-    title_lines: list[str] = field(default_factory=list)
 
 
 def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, float, float]]) -> list[_Line]:
@@ -161,22 +162,31 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
         current: _PendingTable | None = None
         text_since_current = False
         last_unit: str | None = None
+        cover_ends = float("inf")  # the first page's text above its first table is the cover
         for index, raw_page in enumerate(pdf.pages[: pages or None]):
             page_number = index + 1
             page = _visible(raw_page)
             found = [t for t in page.find_tables() if len(t.cells) > 1]
             grids = [grid_from_table(t, page_number) for t in found]
+            if page_number == 1:
+                cover_ends = min((g.bbox[1] for g in grids), default=float("inf"))
             lines = _text_lines(page, page_number, [g.bbox for g in grids])
             all_lines.extend(lines)
             elements: list[tuple[float, int, Any]] = [(ln.top, 0, ln) for ln in lines]
             elements += [(g.bbox[1], 1, g) for g in grids]
             elements.sort(key=lambda e: (e[0], e[1]))
-            first_on_page = True
+            first_on_page = True  # no grid and no text of substance yet on this page
+            grids_on_page = 0
             for _, is_table, item in elements:
                 if not is_table:
                     line: _Line = item
-                    if current is not None and _NOTE.match(line.squeezed) and not pending_lines:
-                        current.note = (current.note + " " if current.note else "") + line.text
+                    # the note under a table (备注：…), and its wrapped tail (…安排的支 / 出。)
+                    note_goes_on = (current is not None and current.note is not None and not pending_lines
+                                    and not re.search(r"[。；;]$", current.note) and len(line.squeezed) <= 40
+                                    and not _is_trivial(line) and read_title(line.squeezed) is None)
+                    if current is not None and not pending_lines and (_NOTE.match(line.squeezed) or note_goes_on):
+                        glue = "" if note_goes_on and not _NOTE.match(line.squeezed) else " "
+                        current.note = (current.note + glue if current.note else "") + line.text
                         continue
                     unit_here = _find_unit([line.squeezed])
                     if unit_here:
@@ -187,51 +197,102 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
                         text_since_current = True
                     continue
                 grid: Grid = item
-                titles = [ln for ln in pending_lines[-8:] if len(ln.squeezed) <= 60]
-                title_type = None
-                for ln in reversed(titles):
-                    title_type = classify_title(ln.squeezed)
-                    if title_type:
-                        break
-                has_title = title_type is not None or any(table_number(ln.squeezed) for ln in titles)
-                continues = (
-                    current is not None and not has_title and first_on_page
-                    and not text_since_current and (
-                        current.is_form
-                        or same_columns(current.segments[-1], grid)
+                titled = _title_above(pending_lines)
+                grid, in_grid = _title_inside(grid)
+                reading = in_grid or titled.reading
+                number = titled.number if in_grid is None or titled.reading is None else (in_grid.number or None)
+                # the same title printed again at the top of the next page (and nothing but its title block)
+                repeated = (current is not None and reading is not None and current.reading is not None
+                            and reading.text == current.reading.text and grids_on_page == 0
+                            and current.segments[-1].row_pages[-1] == page_number - 1
+                            and all(_in_title_block(ln) for ln in pending_lines if ln.page == page_number))
+                untitled = reading is None and number is None and first_on_page and not text_since_current
+                continues = current is not None and (untitled or repeated) and (
+                    not (repeated and _restarts_form(current.segments[0], grid)) if current.is_form else (
+                        same_columns(current.segments[-1], grid)
                         or _grid_header_equal(current.segments[0], current.header_rows, grid)
                         or regrid(grid, current.segments[-1].col_edges) is not None))
                 if continues and current is not None:
                     _continue_table(current, grid)
                 else:
-                    seq = len(tables) + 1
-                    squeezed_titles = [ln.squeezed for ln in titles]
-                    unit = _find_unit(squeezed_titles)
-                    if unit is None and last_unit is not None:
-                        unit = last_unit
-                    number = next((table_number(t) for t in reversed(squeezed_titles) if table_number(t)), None)
-                    title_line = next((ln.text for ln in reversed(titles)
-                                       if title_type and title_type.title.search(ln.squeezed)), None)
-                    if title_type is None:
+                    unit = _find_unit([ln.squeezed for ln in pending_lines[-8:]]) or last_unit
+                    if reading is None:
                         problems.append(f"page {page_number}: a table without a recognised title "
                                         f"(first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
+                    is_form = bool(reading and reading.is_form and not performance_grid(grid))
                     current = _PendingTable(
-                        seq=seq, type_name=title_type.name if title_type else None, table_no=number,
-                        title=title_line, unit=unit, segments=[grid],
-                        header_rows=header_row_count(grid), is_form=bool(title_type and title_type.form),
-                        title_lines=squeezed_titles)
+                        seq=len(tables) + 1, reading=reading, table_no=number,
+                        title=(in_grid.text if in_grid else titled.line) if reading else None, unit=unit,
+                        segments=[grid], header_rows=0 if is_form else header_row_count(grid), is_form=is_form)
                     tables.append(current)
                 pending_lines = []
                 text_since_current = False
                 first_on_page = False
+                grids_on_page += 1
     built = [_build_table(t, problems) for t in tables]
-    identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built)
+    identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built,
+                               cover=[ln.text for ln in all_lines if ln.page == 1 and ln.top < cover_ends])
     narrative = _narrative(all_lines, tables)
     claims = extract_claims(narrative)
     found_types = {t.table_type for t in built}
-    missing = [name for name in CORE_TYPES if name not in found_types]
+    missing = [t for t in vocabulary().table_types if t.core and t.name not in found_types]
     return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,
-                      missing_tables=[f"{name} ({TYPES_BY_NAME[name].chinese})" for name in missing])
+                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing])
+
+
+@dataclass(frozen=True)
+class _Titled:
+    reading: TitleReading | None
+    line: str | None  # the title as printed
+    number: str | None
+
+
+def _title_above(lines: list[_Line]) -> _Titled:
+    """Of the short lines just above a grid, the nearest that reads as a table title (a title wrapped
+    over two lines is read joined: …支出预算 / 表), and the printed table number of any of them."""
+    near = [ln for ln in lines[-8:] if len(ln.squeezed) <= 70]
+    reading, line = None, None
+    for i in range(len(near) - 1, -1, -1):
+        reading, line = read_title(near[i].squeezed), near[i].text
+        if reading is None and i + 1 < len(near):
+            reading, line = read_title(near[i].squeezed + near[i + 1].squeezed), near[i].text + near[i + 1].text
+        if reading is not None:
+            break
+    number = reading.number if reading and reading.number else next(
+        (n for n in (table_number(ln.squeezed) for ln in reversed(near)) if n), None)
+    return _Titled(reading, line if reading else None, number)
+
+
+_SUBTITLE = re.compile(r"^[（(]?(19|20)\d\d年度?[)）]?$")
+
+
+def _title_inside(grid: Grid) -> tuple[Grid, TitleReading | None]:
+    """A title printed as the grid's first row, one cell across the table (财政项目支出绩效目标填报表, then
+    （2023年度）): read it and drop those rows from the grid."""
+    banner = banner_text(grid, 0)
+    reading = read_title(banner) if banner else None
+    if reading is None:
+        return grid, None
+    k = 1
+    while (sub := banner_text(grid, k)) is not None and _SUBTITLE.match(sub):
+        k += 1
+    return drop_rows(grid, k), reading
+
+
+def _restarts_form(first: Grid, grid: Grid) -> bool:
+    """A form printed again from its first field (项目名称 | …) under the same title is the next form."""
+    return bool(first.n_rows and grid.n_rows and first.slots[0][0].label
+                and grid.slots[0][0].label == first.slots[0][0].label)
+
+
+_TITLE_BLOCK = re.compile(r"(单位|部门|编制单位|编制部门|预算单位|主管部门)(名称)?[:：]")
+
+
+def _in_title_block(line: _Line) -> bool:
+    """A line of the block printed above every page of a table: title, number, unit, department, year."""
+    s = line.squeezed
+    return (_is_trivial(line) or read_title(s) is not None or table_number(s) is not None
+            or bool(_UNIT.search(s)) or bool(_TITLE_BLOCK.search(s)) or bool(_SUBTITLE.match(s)))
 
 
 def _continue_table(current: _PendingTable, grid: Grid) -> None:
@@ -259,32 +320,50 @@ def _continue_table(current: _PendingTable, grid: Grid) -> None:
 
 def _build_table(t: _PendingTable, problems: list[str]) -> Table:
     pages = sorted({p for g in t.segments for p in g.row_pages})
-    where = f"page {pages[0]}, {t.table_no or 'table'} {t.title or t.type_name or 'unrecognised'}"
-    if t.unit is None:
-        problems.append(f"{where}: no unit printed (单位：万元/元) for the table")
     if t.is_form:
         cells = form_cells(t.segments, table_seq=t.seq, unit=t.unit)
+        ttype = table_type(t.reading)
         header = sorted({c.column_name for c in cells if c.kind != "text"})
-        return Table(seq=t.seq, table_type=t.type_name, table_no=t.table_no, title=t.title, pages=pages,
-                     unit=t.unit, header=header, cells=cells, note=t.note,
-                     empty=not any(c.kind == "money" for c in cells),
-                     row_count=len({c.row_seq for c in cells}))
-    grid = t.segments[0]
-    header = leaf_paths(grid, range(t.header_rows))
-    cells = []
-    for g in t.segments:
-        first = t.header_rows if g is grid else 0
-        cells += body_cells(g, header if g is grid else leaf_paths(g, range(0)), first,
-                            table_seq=t.seq, unit=t.unit,
-                            nested_rows=bool(t.type_name and TYPES_BY_NAME[t.type_name].nested_rows))
+        units = {c.unit for c in cells if c.kind == "money" and c.unit}
+        if len(units) == 1:
+            t.unit = units.pop()  # the form's sections print their unit (项目资金（元）)
+    else:
+        grid = t.segments[0]
+        codes, names = row_codes_and_names(grid, t.header_rows)
+        ttype = table_type(t.reading, codes=codes, names=names)
+        header = leaf_paths(grid, range(t.header_rows))
+        cells = []
+        for g in t.segments:
+            first = t.header_rows if g is grid else 0
+            cells += body_cells(g, header if g is grid else leaf_paths(g, range(0)), first,
+                                table_seq=t.seq, unit=t.unit)
+    name = ttype.name if ttype else None
+    where = f"page {pages[0]}, {t.table_no or 'table'} {t.title or name or 'unrecognised'}"
+    if t.reading is not None and ttype is None:
+        problems.append(f"{where}: the title names no known table type "
+                        f"(scope {t.reading.scope}, subject {t.reading.subject}, breakdown {t.reading.breakdown})")
+    if t.unit is None:
+        problems.append(f"{where}: no unit printed (单位：万元/元) for the table")
     for c in cells:
         if c.kind == "money" and c.parse_error:
-            problems.append(f"page {c.page}, {t.table_no or ''} {t.title or t.type_name}: cell "
+            problems.append(f"page {c.page}, {t.table_no or ''} {t.title or name}: cell "
                             f"{c.row_name or c.row_code}/{c.column_name} does not parse ({c.parse_error})")
-    return Table(seq=t.seq, table_type=t.type_name, table_no=t.table_no, title=t.title, pages=pages,
+    return Table(seq=t.seq, table_type=name, table_no=t.table_no, title=t.title, pages=pages,
                  unit=t.unit, header=header, cells=cells, note=t.note,
-                 empty=not any(c.kind == "money" for c in cells),
+                 empty=_is_empty(cells, t.note),
                  row_count=len({c.row_seq for c in cells}))
+
+
+_SAYS_EMPTY = re.compile(r"本表为空|此表为空|空表|本表无数据|故本表无|无发生额|无相关收支|没有.{0,20}(支出|收入)|^[(（]无")
+
+
+def _is_empty(cells: list[Cell], note: str | None) -> bool:
+    """A table is empty when it prints no amount, or only zeros under a note that says it is empty
+    (注：本表本年无发生额 over a 合计 row of 0.00)."""
+    money = [c for c in cells if c.kind == "money"]
+    if not money:
+        return True
+    return bool(note and _SAYS_EMPTY.search(re.sub(r"\s+", "", note))) and all(not c.amount for c in money)
 
 
 def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[NarrativeParagraph]:

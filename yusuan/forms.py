@@ -22,6 +22,7 @@ from yusuan.grid import Grid
 from yusuan.model import Cell
 from yusuan.money import parse_amount, squeeze
 from yusuan.tables import is_total_name, leaf_paths
+from yusuan.vocabulary import vocabulary
 
 _MONEY_HEADER = re.compile(r"(金额|预算数|预算|资金|收支)$|^(20\d\d|19\d\d)年?$")
 _BLOCK_MONEY_HEADER = re.compile(r"(金额|预算数)$")
@@ -42,6 +43,47 @@ class _Block:
     value_cols: tuple[int, ...] = ()
     money_cols: tuple[int, ...] = ()
     first_value: int = 0
+
+
+def performance_grid(grid: Grid) -> bool:
+    """True when a performance table is printed as a grid (单位编码 | 项目名称 | 资金总额 | 绩效目标 | 一级指标 …:
+    every label of its first row is a column header) rather than as a form of labelled fields."""
+    labels = {grid.slots[0][c].label for c in range(grid.n_cols) if grid.own(0, c) and grid.slots[0][c].label}
+    pattern = vocabulary().header_roles["performance_grid"]
+    return len(labels) >= 3 and all(pattern.search(lab) for lab in labels)
+
+
+_MONEY_SECTION = re.compile(r"资金")
+_UNIT_IN_LABEL = re.compile(r"[（(](万元|元)[)）]")
+
+
+def _unit_in(label: str) -> str | None:
+    """The unit a section label prints (项目资金（元）, 总体资金情况（万元）), which overrides the table's."""
+    m = _UNIT_IN_LABEL.search(label)
+    return m.group(1) if m else None
+
+
+def _spans_rows(grid: Grid, r: int, c: int) -> bool:
+    """True when the cell covering (r, c) covers more than this row (a section label down the left)."""
+    owner = grid.slots[r][c].owner
+    if owner is None:
+        return False
+    return owner[0] < r or (r + 1 < grid.n_rows and grid.slots[r + 1][c].owner == owner)
+
+
+def _value_row(grid: Grid, r: int) -> int | None:
+    """Under a section label spanning rows r…, the first row holding only amounts right after rows holding
+    only labels (the header of a small grid), or None."""
+    section = grid.slots[r][0].owner
+    k = r
+    while k < grid.n_rows and grid.slots[k][0].owner == section:
+        own = _own_labels(grid, k, 1)
+        if own and all(parse_amount(lab).amount is not None for _, lab in own):
+            return k if k > r else None
+        if not own or any(parse_amount(lab).amount is not None for _, lab in own):
+            return None
+        k += 1
+    return None
 
 
 def _section_label(grid: Grid, r: int) -> str:
@@ -142,13 +184,13 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
     carried: dict[str, str] = {}  # the indicator block's last label per column (merged labels fill down)
 
     def cell(grid: Grid, r: int, c: int, *, name: str | None, column: str, kind: str, text: str | None = None,
-             block_name: str | None) -> Cell:
+             block_name: str | None, in_unit: str | None = None) -> Cell:
         raw = (grid.slots[r][c].text if text is None else text).replace("\n", "")
         is_money = kind in ("money", "detail_amount")
         parsed = parse_amount(raw) if is_money else None
         return Cell(table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=None, row_name=name,
                     column_name=column, column_seq=c + 1, raw_text=raw, kind=kind,
-                    amount=parsed.amount if parsed else None, unit=unit if is_money else None,
+                    amount=parsed.amount if parsed else None, unit=(in_unit or unit) if is_money else None,
                     parse_error=parsed.reason if parsed else None,
                     row_kind="total" if is_total_name(name) else "detail", block=block_name)
 
@@ -239,16 +281,31 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                                           block_name=block.section))
                 r += 1
                 continue
-            # label | value fields
+            section = _section_label(grid, r)
+            if _spans_rows(grid, r, 0) and _MONEY_SECTION.search(section):
+                values = _value_row(grid, r)
+                if values is not None:
+                    # a money section printed as a small grid: header rows, then one row of amounts
+                    # (总体资金情况（万元）| 预算支出总额 | 财政拨款/合计 | 基本支出 | 项目支出 …)
+                    paths = leaf_paths(grid, range(r, values))
+                    row_seq += 1
+                    for c, _ in _own_labels(grid, values, 1):
+                        cells.append(cell(grid, values, c, name=section, column=paths[c], kind="money",
+                                          block_name=section, in_unit=_unit_in(section)))
+                    r = values + 1
+                    continue
+            # label | value fields; a first cell spanning several rows is the section, not a key
             row_seq += 1
             first_label = own[0][1]
             if _GOAL.match(first_label) and len(own) >= 1:
                 goal = first_label
             key: str | None = None
-            section = _section_label(grid, r)
+            sectioned = _spans_rows(grid, r, 0) and bool(section) and sum(1 for c, _ in own if c > 0) >= 2
+            money_section = sectioned and bool(_MONEY_SECTION.search(section))
             for i, (c, lab) in enumerate(own):
                 if c == 0 and section and len(own) > 1:
-                    key = lab
+                    if not sectioned:
+                        key = lab
                     continue
                 if key is None:
                     key = lab
@@ -256,8 +313,10 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                         cells.append(cell(grid, r, c, name=section or None, column=lab, kind="text",
                                           block_name=section or None))
                     continue
-                cells.append(cell(grid, r, c, name=section or None, column=key, kind="field",
-                                  block_name=section or None))
+                # in a money section (项目资金（元）| 项目资金总额 | 4,100,000.00 …) an amount is money
+                is_money = money_section and parse_amount(lab).amount is not None
+                cells.append(cell(grid, r, c, name=section or None, column=key, kind="money" if is_money else "field",
+                                  block_name=section or None, in_unit=_unit_in(section) if is_money else None))
                 key = None
             r += 1
     return cells

@@ -7,6 +7,7 @@ paths and row labels can be read without guessing whether a `None` spans left or
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,20 +125,52 @@ def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
 
 
 def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
-    """Append the rows of `extra` (after the first `skip`) to `target`, re-basing owners."""
+    """Append the rows of `extra` (after the first `skip`) to `target`, re-basing owners.
+
+    Cells that span down over the page break are printed again at the top of the next page by some
+    producers (a project's name and amount beside its many indicator rows): where the first appended
+    row repeats, column by column, the text of every cell spanning down into `target`'s last row,
+    those cells are one cell, not a second row of the same figures."""
     base = target.n_rows - skip
+    same = _cells_printed_again(target, extra, skip)
     for (r0, c0), indent in extra.indents.items():
-        if r0 >= skip:
+        if r0 >= skip and (r0, c0) not in same:
             target.indents[(r0 + base, c0)] = indent
     for r in range(skip, extra.n_rows):
         row = []
         for s in extra.slots[r]:
+            if s.owner in same:
+                row.append(Slot(s.text, same[s.owner]))
+                continue
             rebased = None if s.owner is None or s.owner[0] < skip else (s.owner[0] + base, s.owner[1])
             # (a cell spanning from a dropped repeated header has no owner left)
             row.append(Slot(s.text if rebased is not None else "", rebased))
         target.slots.append(row)
         target.row_pages.append(extra.row_pages[r])
         target.row_tops.append(extra.row_tops[r])
+
+
+def _cells_printed_again(target: Grid, extra: Grid, skip: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """{owner in extra: owner in target} for the cells of extra's row `skip` that repeat, with the same text,
+    the cell of target's last row in a column whose cells span rows."""
+    if not target.n_rows or skip >= extra.n_rows:
+        return {}
+    last = target.n_rows - 1
+    # the columns whose cells span several rows in this table (a project's name beside its indicators)
+    span_cols = {c for r in range(1, target.n_rows) for c in range(target.n_cols)
+                 if target.slots[r][c].owner is not None and target.slots[r][c].owner == target.slots[r - 1][c].owner}
+    spanning = {s.owner for c, s in enumerate(target.slots[last]) if s.owner is not None and c in span_cols
+                and s.owner[1] == c}
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for owner in spanning:
+        c = owner[1]
+        new = extra.slots[skip][c]
+        if new.owner is not None and new.owner[0] == skip and new.label and new.label == target.slots[owner[0]][c].label:
+            out[new.owner] = owner
+    # the row is the same only when a name is printed again, not a code or an amount alone
+    if not any(not re.fullmatch(r"[-\d.,%]*", extra.slots[k[0]][k[1]].label) for k in out):
+        return {}
+    return out
 
 
 def extend_cell_text(grid: Grid, r: int, c: int, extra: str) -> None:
@@ -178,3 +211,24 @@ def regrid(grid: Grid, edges: list[float], tolerance: float = 3.0) -> Grid | Non
     return Grid(slots=slots, col_edges=list(edges), row_pages=list(grid.row_pages),
                 row_tops=list(grid.row_tops), bbox=grid.bbox,
                 indents={(o[0], mapping[o[1]]): v for o, v in grid.indents.items()})
+
+
+def banner_text(grid: Grid, r: int) -> str | None:
+    """The text of row r when one cell spans the whole row (a title printed inside the grid), else None."""
+    if r >= grid.n_rows:
+        return None
+    owners = {s.owner for s in grid.slots[r]}
+    if len(owners) != 1 or None in owners:
+        return None
+    text = grid.slots[r][0].label
+    return text or None
+
+
+def drop_rows(grid: Grid, k: int) -> Grid:
+    """The grid without its first k rows (cells spanning from them into the rest lose their owner)."""
+    slots = [[Slot(s.text, (s.owner[0] - k, s.owner[1])) if s.owner is not None and s.owner[0] >= k
+              else Slot("", None) for s in row] for row in grid.slots[k:]]
+    top = grid.row_tops[k] if k < grid.n_rows else grid.bbox[3]
+    return Grid(slots=slots, col_edges=list(grid.col_edges), row_pages=grid.row_pages[k:], row_tops=grid.row_tops[k:],
+                bbox=(grid.bbox[0], top, grid.bbox[2], grid.bbox[3]),
+                indents={(r - k, c): v for (r, c), v in grid.indents.items() if r >= k})

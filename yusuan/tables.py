@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from yusuan.grid import Grid
 from yusuan.model import Cell
 from yusuan.money import parse_amount, squeeze
+from yusuan.vocabulary import vocabulary
 
-_CODE_HEADER = re.compile(r"(编码|代码|编号)$")
-_CODE_PART = re.compile(r"^(类|款|项)$")
-_NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
-_PRIMARY_NAME_HEADER = re.compile(r"名称$|^项目$|^科目$")
-_TOTAL_NAME = re.compile(r"(合计|总计|小计)$")
-_LIST_MARKER = re.compile(r"^([一二三四五六七八九十廿]+、|[（(][一二三四五六七八九十廿]+[)）]|\d+[、.．])")
+_VOC = vocabulary()
+_CODE_HEADER = _VOC.header_roles["code"]
+_CODE_PART = _VOC.header_roles["code_part"]
+_NAME_HEADER = _VOC.header_roles["name"]
+_PRIMARY_NAME_HEADER = _VOC.header_roles["primary_name"]
+_LINE_NUMBER = _VOC.header_roles["line_number"]
+_TEXT_ONLY = _VOC.header_roles["text_only"]
+_TOTAL_NAME = _VOC.row_roles["total"]
+_COLUMN_NUMBERS_LABEL = _VOC.row_roles["column_numbers_label"]
+_LIST_MARKER = re.compile("|".join(f"(?:{p.pattern})" for p in _VOC.list_markers.values()))
+_UNIT_NAME = re.compile(r"^(预算)?(单位|部门)(名称)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _PERCENT = re.compile(r"^-?\d+(\.\d+)?[%％]$")
 _UNIT_TEXT = re.compile(r"单位[:：]")
@@ -30,7 +36,21 @@ def is_total_name(name: str | None) -> bool:
     return bool(name) and bool(_TOTAL_NAME.search(name or ""))
 
 
+def is_column_numbers_row(grid: Grid, r: int) -> bool:
+    """The row under a header that numbers the columns (栏次 | 1 | 2 | 3 …, ** | ** | 1 | 2 …): part of the
+    header, never data."""
+    labels = [lab for c in range(grid.n_cols) if grid.own(r, c) and (lab := grid.slots[r][c].label)]
+    numbers = [int(lab) for lab in labels if lab.isdigit()]
+    others = [lab for lab in labels if not lab.isdigit()]
+    marked = any(re.fullmatch(r"\*+|栏次|行次", lab) for lab in others)
+    return (bool(numbers) and (len(numbers) >= 2 or marked)
+            and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+            and numbers[0] <= 1 and all(_COLUMN_NUMBERS_LABEL.search(lab) for lab in others))
+
+
 def _is_data_row(grid: Grid, r: int) -> bool:
+    if is_column_numbers_row(grid, r):
+        return False
     labels = [squeeze(grid.owned_text(r, c)) for c in range(grid.n_cols)]
     for lab in labels:
         if lab and not _YEAR.match(lab) and parse_amount(lab).amount is not None:
@@ -54,6 +74,7 @@ def header_row_count(grid: Grid) -> int:
 def leaf_paths(grid: Grid, rows: range) -> list[str]:
     """For each column, the header labels from top to leaf, joined with '/'."""
     paths = []
+    rows = range(0) if not rows else [r for r in rows if not is_column_numbers_row(grid, r)]  # type: ignore[assignment]
     for c in range(grid.n_cols):
         parts: list[str] = []
         prev_owner: tuple[int, int] | None = None
@@ -75,6 +96,7 @@ class ColumnRoles:
     money: list[int]
     percent: list[int]
     text: list[int]
+    line_number: list[int]  # 行次: the printed number of each line
 
 
 def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
@@ -84,6 +106,9 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
     money: list[int] = []
     percent: list[int] = []
     text: list[int] = []
+    line_number: list[int] = []
+    # 类 | 款 | 项 printed side by side are the parts of a code, with or without a 科目编码 above them
+    trio = {"类", "款"} <= {h.rsplit("/", 1)[-1] for h in header}
     for c, path in enumerate(header):
         leaf = path.rsplit("/", 1)[-1]
         values = [squeeze(grid.owned_text(r, c)) for r in body]
@@ -91,8 +116,12 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
         numeric = sum(1 for v in filled if parse_amount(v).amount is not None)
         pct = sum(1 for v in filled if _PERCENT.match(v))
         codes = sum(1 for v in filled if _CODE.match(v))
-        if _CODE_HEADER.search(leaf) or (_CODE_PART.match(leaf) and "编码" in path):
+        if _LINE_NUMBER.search(leaf):
+            line_number.append(c)
+        elif _CODE_HEADER.search(leaf) or (_CODE_PART.match(leaf) and (re.search("编码|代码|编号", path) or trio)):
             code.append(c)
+        elif _TEXT_ONLY.search(leaf):
+            text.append(c)
         elif filled and pct > len(filled) / 2:
             percent.append(c)
         elif _NAME_HEADER.search(leaf) and numeric < max(1, len(filled)) * 0.5:
@@ -105,9 +134,11 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
             money.append(c)  # an empty column of an empty table still has a money header
         else:
             text.append(c)
-    primary = next((c for c in names if _PRIMARY_NAME_HEADER.search(header[c].rsplit("/", 1)[-1])),
-                   names[0] if names else None)
-    return ColumnRoles(code, names, primary, money, percent, text)
+    # the row's own name; a unit's name beside it (单位名称 | 项目名称) says whose item it is
+    named = [c for c in names if _PRIMARY_NAME_HEADER.search(header[c].rsplit("/", 1)[-1])]
+    items = [c for c in named if not _UNIT_NAME.search(header[c].rsplit("/", 1)[-1])]
+    primary = (items or named or names or [None])[0]
+    return ColumnRoles(code, names, primary, money, percent, text, line_number)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -145,11 +176,20 @@ def _row_label(grid: Grid, r: int, roles: ColumnRoles, header: list[str], label_
     return "/".join(parts)
 
 
-def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | None]:
-    """The row's classification code, and any non-code text printed in the code column."""
+def row_code(grid: Grid, r: int, roles: ColumnRoles, above: list[str] | None = None) -> tuple[str | None, str | None]:
+    """The row's classification code, and any non-code text printed in the code column.
+
+    With 类 | 款 | 项 printed apart, a row that leaves the leading parts blank (a 款 row printing only
+    its 款, 11) takes them from the rows above (the hierarchy is printed in order); `above` holds the
+    parts last printed and is updated. Some templates drop the leading zero of 款/项 ('2' for '02')."""
     parts = [grid.slots[r][c].label for c in roles.code]
     if len(parts) > 1:
-        # 类 | 款 | 项 printed apart; some templates drop the leading zero of 款/项 ('2' for '02')
+        if above is not None and all(p.isdigit() or not p for p in parts) and any(parts):
+            first = next(i for i, p in enumerate(parts) if p)
+            if first > 0 and len(above) >= first and all(above[:first]):
+                parts = above[:first] + parts[first:]
+            last = max(i for i, p in enumerate(parts) if p)
+            above[:] = parts[:last + 1]
         joined = "".join(p if i == 0 or not p.isdigit() else p.zfill(2) for i, p in enumerate(parts) if p)
         return (joined, None) if joined and joined.isdigit() else (None, joined or None)
     if not parts:
@@ -160,20 +200,40 @@ def row_code(grid: Grid, r: int, roles: ColumnRoles) -> tuple[str | None, str | 
     return None, (p or None)
 
 
+def row_codes_and_names(grid: Grid, header_rows: int) -> tuple[list[str], list[str]]:
+    """The codes and the primary names printed on the body rows (what the rows classify)."""
+    header = leaf_paths(grid, range(header_rows))
+    body = range(header_rows, grid.n_rows)
+    roles = column_roles(grid, header, body)
+    codes: list[str] = []
+    names: list[str] = []
+    above: list[str] = []
+    for r in body:
+        code, _ = row_code(grid, r, roles, above)
+        if code:
+            codes.append(code)
+        if roles.primary_name is not None and grid.slots[r][roles.primary_name].label:
+            names.append(grid.slots[r][roles.primary_name].label)
+    return codes, names
+
+
 def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq: int,
-               unit: str | None, nested_rows: bool = False) -> list[Cell]:
+               unit: str | None) -> list[Cell]:
     """Every non-blank cell of the body, with its row code, row label and parsed amount."""
     body = range(first_body_row, grid.n_rows)
     roles = column_roles(grid, header, body)
     cells: list[Cell] = []
     row_seq = 0
+    above: list[str] = []
+    row_of_seq: dict[int, int] = {}
     for r in body:
-        if not any(grid.slots[r][c].label for c in range(grid.n_cols)):
+        if not any(grid.slots[r][c].label for c in range(grid.n_cols)) or is_column_numbers_row(grid, r):
             continue
-        code, code_text = row_code(grid, r, roles)
+        code, code_text = row_code(grid, r, roles, above)
         row_seq += 1
+        row_of_seq[row_seq] = r
         for c in range(grid.n_cols):
-            if c in roles.code or c in roles.names or not grid.own(r, c):
+            if c in roles.code or c in roles.names or c in roles.line_number or not grid.own(r, c):
                 continue
             raw = grid.slots[r][c].text
             if not squeeze(raw):
@@ -197,8 +257,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
                 amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
                 parse_error=parsed.reason if parsed else None,
                 row_kind="total" if is_total_name(name) and not code else "detail"))
-    if nested_rows:
-        cells = _with_levels(grid, cells, roles, body)
+    cells = _with_levels(grid, cells, roles, header, row_of_seq)
     # an unlabelled row above labelled ones (表10's first row) is the table's total
     if any(c.row_name or c.row_code for c in cells):
         cells = [c if c.row_name or c.row_code or c.kind != "money" else
@@ -206,31 +265,37 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
     return cells
 
 
-def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, body: range) -> list[Cell]:
-    """Rows of a table without codes whose names are indented by steps get their depth."""
-    if roles.code or roles.primary_name is None:
+def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list[str],
+                 row_of_seq: dict[int, int]) -> list[Cell]:
+    """In a table without codes, names indented by regular steps show the hierarchy (类 > 款 > 项, or
+    department > unit > category > project): each row gets its depth from its label column's indentation.
+    A total row (合计) stands outside the hierarchy. Indents that do not fall into a few regular steps
+    (centred text) say nothing and give no depth."""
+    if roles.code:
         return cells
-    c = roles.primary_name
-    indents: dict[int, float] = {}
-    row_of_seq: dict[int, int] = {}
-    seq = 0
-    for r in body:
-        if not any(grid.slots[r][k].label for k in range(grid.n_cols)):
+    levels: dict[int, dict[int, int]] = {}
+    for n in roles.names:
+        indents: dict[int, float] = {}
+        for seq, r in row_of_seq.items():
+            owner = grid.slots[r][n].owner
+            if owner is not None and owner[0] == r and grid.slots[r][n].label and owner in grid.indents \
+                    and not is_total_name(grid.slots[r][n].label):
+                indents[seq] = grid.indents[owner]
+        merged: list[int] = []
+        for v in sorted({round(v) for v in indents.values()}):  # indents a point or two apart are one step
+            if not merged or v - merged[-1] > 2:
+                merged.append(v)
+        steps = [b - a for a, b in zip(merged, merged[1:], strict=False)]
+        if not 2 <= len(merged) <= 5 or max(steps) - min(steps) > 3 or len(indents) < 3:
             continue
-        seq += 1
-        owner = grid.slots[r][c].owner
-        if owner is not None and owner[0] == r and grid.slots[r][c].label and owner in grid.indents:
-            indents[seq] = grid.indents[owner]
-        row_of_seq[seq] = r
-    steps = sorted({round(v) for v in indents.values()})
-    merged: list[int] = []
-    for s in steps:  # indents a point or two apart are the same step
-        if not merged or s - merged[-1] > 2:
-            merged.append(s)
-    if len(merged) < 2:
+        levels[n] = {sq: next(i for i, m in enumerate(merged) if abs(round(v) - m) <= 2) for sq, v in indents.items()}
+    if not levels:
         return cells
-    level = {sq: next(i for i, m in enumerate(merged) if abs(round(v) - m) <= 2) for sq, v in indents.items()}
-    return [Cell(**{**x.__dict__, "row_level": level.get(x.row_seq)}) for x in cells]
+    out = []
+    for x in cells:
+        col = _label_column(roles, header, x.column_seq - 1)
+        out.append(Cell(**{**x.__dict__, "row_level": levels.get(col, {}).get(x.row_seq) if col is not None else None}))
+    return out
 
 
 def split_fragment(grid: Grid, r: int, money_cols: set[int]) -> int | None:
