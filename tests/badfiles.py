@@ -80,3 +80,27 @@ def republished(path: Path) -> Path:
 def final_accounts(path: Path) -> Path:
     path.write_bytes((SAMPLES / "sh_putuo_czj_2024_dept_final.pdf").read_bytes())
     return path
+
+
+def with_unknown_table(path: Path) -> Path:
+    """The sample with one more page: a table whose title names no known type (资产配置情况表)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=11, leading=16)
+    extra = path.with_suffix(".extra.pdf")
+    grid = Table([["资产类别", "数量", "金额"], ["合计", "3", "12.50"], ["办公设备", "3", "12.50"]],
+                 colWidths=[160, 80, 100])
+    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10),
+                              ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+    SimpleDocTemplate(str(extra), pagesize=A4).build(
+        [Paragraph("表13 2024年部门资产配置情况表", style), Paragraph("单位：万元", style), grid])
+    with pikepdf.open(SAMPLE_PDF) as pdf, pikepdf.open(extra) as more:
+        pdf.pages.extend(more.pages)
+        pdf.save(path)
+    extra.unlink()
+    return path

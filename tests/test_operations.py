@@ -92,7 +92,7 @@ def test_a_batch_with_every_kind_of_bad_input(tmp_path: Path, dagster_home: Path
         "encrypted.pdf": ("rejected", "encrypted PDF: it needs a password to open"),
         "scanned.pdf": ("rejected", "no text layer: needs OCR (pages 1-21)"),
         "meeting-notice.pdf": ("rejected", "not a budget disclosure: no table found in the document"),
-        "no-core-tables.pdf": ("rejected", "core tables not found: fiscal_summary (财政拨款收支总表), summary (部门收支总表), "
+        "no-core-tables.pdf": ("rejected", "core tables not found: summary (部门收支总表), fiscal_summary (财政拨款收支总表), "
                                            "income (部门收入总表), expenditure (部门支出总表)"),
         "final-accounts.pdf": ("unsupported", "final accounts (决算) report"),
         "huge.pdf": ("rejected", "too many pages: 126 pages, the limit is 100"),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import SAMPLES, TRUTH, extraction_of
 
-from yusuan.extract import verdict
+from yusuan.extract import extract_report, verdict
 from yusuan.model import Table
 
 FINALS = {"cn_central_gjxfj_2024_dept_final.pdf", "sh_putuo_czj_2024_dept_final.pdf",
@@ -191,3 +192,80 @@ def test_empty_tables_are_recorded_empty(name: str) -> None:
         if t.get("empty") and (name, t["title"], t["pages"][0]) not in NOT_PRINTED:
             ours = _ours_on(ex.tables, t["pages"])
             assert any(o.empty for o in ours), t["title"]
+
+
+# ---- honest about what is not understood ---------------------------------------------------------------
+
+def test_a_table_of_no_known_type_is_kept_untyped_and_the_report_flagged(tmp_path: Path) -> None:
+    import badfiles
+
+    ex = extract_report(badfiles.with_unknown_table(tmp_path / "with-unknown.pdf"))
+    unknown = [t for t in ex.tables if t.table_type is None]
+    assert [t.pages for t in unknown] == [[22]]
+    assert {(c.row_name, c.column_name, c.amount) for c in unknown[0].cells if c.kind == "money"} == {
+        ("合计", "金额", Decimal("12.50")), ("办公设备", "金额", Decimal("12.50"))}
+    assert unknown[0].unit == "万元"
+    status, reason = verdict(ex)
+    assert status == "loaded"
+    assert reason == "1 table(s) with amounts not recognised (page 22): kept untyped"
+    assert any(p.startswith("page 22") and "资产配置情况表" in p for p in ex.problems)
+
+
+def test_a_report_whose_identity_is_not_printed_says_so(tmp_path: Path) -> None:
+    """Beijing's attachment prints tables only: its department and kind come from the tables themselves
+    (预算01表 …, 部门整体支出绩效目标表 | 部门名称 北京市审计局); nothing is guessed where nothing is printed."""
+    from yusuan.identify import identify_report
+
+    ident = identify_report(all_lines_text=["单位：万元", "合计 12.50"], metadata={}, tables=[], cover=[])
+    assert (ident.department, ident.fiscal_year, ident.report_kind) == (None, None, None)
+
+
+# ---- layouts, each read from its page -----------------------------------------------------------------
+
+def _cells(name: str, ttype: str) -> list[Any]:
+    return [c for t in extraction_of(name).tables if t.table_type == ttype for c in t.cells if c.kind == "money"]
+
+
+def test_names_without_codes_keep_their_hierarchy_from_the_indentation() -> None:
+    """杭州 表5 (p19) prints no code: 科学技术支出, then 技术研究与开发 one step in, 科技成果转化与扩散 two."""
+    cells = _cells("zj_hangzhou_qxj_2026_dept_budget.pdf", "general_public_by_function")
+    levels = {c.row_name: c.row_level for c in cells}
+    assert [levels[n] for n in ("科学技术支出", "技术研究与开发", "科技成果转化与扩散", "气象事务", "行政运行")] == [0, 1, 2, 1, 2]
+    assert levels["合计"] is None  # the total stands outside the hierarchy
+    assert all(c.row_code is None for c in cells)  # no code is invented
+
+
+def test_split_codes_carry_the_class_down_and_the_column_numbers_are_header() -> None:
+    """长沙 收入总体情况表 (p14): 类 | 款 | 项 apart, the 款 row prints only 11 under 201; the row ** | 1 | 2 …
+    numbers the columns."""
+    cells = _cells("hn_changsha_gaj_2025_dept_budget.pdf", "income")
+    codes = {c.row_code: c.row_name for c in cells if c.row_code}
+    assert codes["201"] == "一般公共服务支出" and codes["20111"] == "纪检监察事务"
+    assert codes["2011199"] == "其他纪检监察事务支出" and codes["20402"] == "公安"
+    assert not any(c.row_name == "**" for c in cells)
+    assert {c.column_name for c in cells} >= {"合计", "本级财政拨款/金额", "本级财政拨款/其中:经费拨款"}
+
+
+def test_a_merged_cell_printed_again_after_a_page_break_is_counted_once() -> None:
+    """长沙 项目支出绩效目标表 (p23-50): each project's name and 资金总额 are printed again on the pages its
+    indicators run onto; the 14 projects sum to 39,052.86 as the truth reads them (合计 40,233.95)."""
+    cells = _cells("hn_changsha_gaj_2025_dept_budget.pdf", "project_performance")
+    projects = [c for c in cells if c.row_kind == "detail" and c.row_name != "长沙市公安局"]
+    assert len(projects) == 14
+    assert sum(c.amount for c in projects) == Decimal("39052.86")
+
+
+def test_a_title_repeated_on_every_page_continues_its_table() -> None:
+    """深圳 表3 支出总表 prints 表3 / 支出总表 / 部门名称… on each of p19-21: one table."""
+    tables = [t for t in extraction_of("gd_shenzhen_tjj_2026_dept_budget.pdf").tables if t.table_type == "expenditure"]
+    assert [t.pages for t in tables] == [[19, 20, 21]]
+
+
+def test_forms_titled_inside_their_first_row_are_one_table_each_with_their_money() -> None:
+    """万里 2023 (p31-35): five 财政项目支出绩效目标填报表, the title in the form's first row, amounts in 元
+    under 项目资金（元）: 项目资金总额 4,100,000.00 on p31."""
+    forms = [t for t in extraction_of("sh_putuo_wanli_2023_dept_budget.pdf").tables
+             if t.table_type == "project_performance"]
+    assert [t.pages for t in forms] == [[31], [32], [33], [34], [35]]
+    first = {c.column_name: c.amount for c in forms[0].cells if c.kind == "money"}
+    assert first["项目资金总额"] == Decimal("4100000.00") and forms[0].unit == "元"

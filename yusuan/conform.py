@@ -28,8 +28,9 @@ FACTS: dict[str, tuple[str, str, str]] = {
     "fact_expenditure_by_unit": ("Expenditure by budget unit", "分单位支出",
                                  f"{_LINEAGE}, unit_code VARCHAR, unit_name VARCHAR, is_total BOOLEAN, "
                                  f"measure VARCHAR, column_name VARCHAR, {_MONEY}"),
-    "fact_basic_by_economic": ("Basic expenditure (and office costs) by economic classification code",
-                               "基本支出经济分类",
+    "fact_basic_by_economic": ("Expenditure by economic classification code: basic expenditure, office costs, and the "
+                               "project expenditure of the tables that print it by economic class (measure)",
+                               "支出经济分类",
                                f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, economic_code VARCHAR, "
                                f"economic_name VARCHAR, is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, "
                                f"{_MONEY}"),
@@ -106,7 +107,8 @@ COLUMN_COMMENTS: dict[str, str] = {
 }
 
 FUNCTION_TABLES = ("expenditure", "general_public_by_function", "gov_fund", "soe_capital", "fiscal_expenditure")
-ECONOMIC_TABLES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation")
+ECONOMIC_TABLES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation",
+                   "general_public_by_economic", "basic_expenditure")
 THREE_PUBLIC = ("three_public", "three_public_and_office_operation", "three_public_meetings_training")
 _ROUTED = ("summary", "fiscal_summary", "income", "general_public_by_unit", "projects", "overall_performance",
            "project_performance") + FUNCTION_TABLES + ECONOMIC_TABLES + THREE_PUBLIC
@@ -118,9 +120,10 @@ _MEASURE = """CASE
     WHEN regexp_matches(column_name, '公用经费$') THEN 'public'
     WHEN regexp_matches(column_name, '(^|/)项目支出$') THEN 'project'
     ELSE column_name END"""
-_FUND = """CASE table_type WHEN 'expenditure' THEN 'all' WHEN 'general_public_by_function' THEN 'general_public'
-    WHEN 'gov_fund' THEN 'gov_fund' WHEN 'soe_capital' THEN 'soe_capital'
-    WHEN 'general_public_basic_by_economic' THEN 'general_public' ELSE 'fiscal' END"""
+_FUND = """CASE table_type WHEN 'expenditure' THEN 'all' WHEN 'basic_expenditure' THEN 'all'
+    WHEN 'general_public_by_function' THEN 'general_public' WHEN 'gov_fund' THEN 'gov_fund'
+    WHEN 'soe_capital' THEN 'soe_capital' WHEN 'general_public_basic_by_economic' THEN 'general_public'
+    WHEN 'general_public_by_economic' THEN 'general_public' ELSE 'fiscal' END"""
 _IS_TOTAL = "(row_kind = 'total' AND row_code IS NULL)"
 _BASE = "report_id, table_seq, row_seq, column_seq"
 _AMOUNTS = "amount, unit, amount_yuan"

@@ -17,8 +17,7 @@ from typing import Any
 import pdfplumber
 
 from yusuan.forms import form_cells, performance_grid
-from yusuan.grid import (Grid, append_rows, banner_text, drop_rows, extend_cell_text, grid_from_table, regrid,
-                         same_columns)
+from yusuan.grid import Grid, append_rows, banner_text, drop_rows, extend_cell_text, grid_from_table, regrid, same_columns
 from yusuan.identify import identify_report
 from yusuan.model import Cell, Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
@@ -217,8 +216,11 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
                 else:
                     unit = _find_unit([ln.squeezed for ln in pending_lines[-8:]]) or last_unit
                     if reading is None:
+                        printed = next((ln.text for ln in reversed(pending_lines[-8:])
+                                        if re.search(r"表([（(].{1,12}[)）])?$", ln.squeezed)), None)
                         problems.append(f"page {page_number}: a table without a recognised title "
-                                        f"(first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
+                                        + (f"({printed}; " if printed else "(")
+                                        + f"first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
                     is_form = bool(reading and reading.is_form and not performance_grid(grid))
                     current = _PendingTable(
                         seq=len(tables) + 1, reading=reading, table_no=number,
@@ -392,9 +394,15 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
                             f"({len(extraction.tables)} tables found)")
     if extraction.missing_tables:
         return "rejected", "core tables not found: " + ", ".join(extraction.missing_tables)
-    if ident.report_kind is None:
-        return "loaded", "report kind not stated in the document (部门/单位 预算)"
-    return "loaded", None
+    # what the document does not say is recorded as not stated, and the report is kept
+    flags = [f"{what} not stated in the document" for what, value in (
+        ("department", ident.department), ("fiscal year", ident.fiscal_year),
+        ("report kind (部门/单位 预算)", ident.report_kind)) if value is None]
+    unknown = [t for t in extraction.tables if t.table_type is None and any(c.kind == "money" for c in t.cells)]
+    if unknown:
+        pages = ", ".join(str(t.pages[0]) for t in unknown)
+        flags.append(f"{len(unknown)} table(s) with amounts not recognised (page {pages}): kept untyped")
+    return "loaded", "; ".join(flags) or None
 
 
 def empty_extraction() -> Extraction:

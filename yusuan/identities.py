@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import yaml
 
+from yusuan.conform import ECONOMIC_TABLES
+
 SEVERITIES = ("error", "warn")
 
 
@@ -814,7 +816,6 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
-ECONOMIC_TABLE_TYPES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation")
 
 
 def code_domain(header: list[str], table_type: str | None = None) -> str | None:
@@ -822,7 +823,7 @@ def code_domain(header: list[str], table_type: str | None = None) -> str | None:
     (科目编码 alone is read with the table's type: 基本支出表 are by economic code)."""
     for h in header:
         if re.search(r"(编码|代码|编号)$", h) or re.search(r"(编码|代码)/(类|款|项)$", h):
-            if "经济" in h or table_type in ECONOMIC_TABLE_TYPES:
+            if "经济" in h or table_type in ECONOMIC_TABLES:
                 return "economic"
             if re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h:
                 return "unit"

@@ -137,7 +137,7 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
     # the row's own name; a unit's name beside it (单位名称 | 项目名称) says whose item it is
     named = [c for c in names if _PRIMARY_NAME_HEADER.search(header[c].rsplit("/", 1)[-1])]
     items = [c for c in named if not _UNIT_NAME.search(header[c].rsplit("/", 1)[-1])]
-    primary = (items or named or names or [None])[0]
+    primary = next(iter(items or named or names), None)
     return ColumnRoles(code, names, primary, money, percent, text, line_number)
 
 
@@ -274,7 +274,14 @@ def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list
     if roles.code:
         return cells
     levels: dict[int, dict[int, int]] = {}
+    # rows that print amounts (a wrapped label's tail on a row of its own says nothing of depth)
+    row_of_seq = {sq: r for sq, r in row_of_seq.items()
+                  if any(x.row_seq == sq and x.kind == "money" and x.amount is not None for x in cells)}
     for n in roles.names:
+        side = [k for k in roles.names if "/" not in header[n]  # the side of a 收入 | 支出 table, or the whole
+                or header[k].split("/")[0] == header[n].split("/")[0]]
+        named = sorted(sq for sq, r in row_of_seq.items()
+                       if any(grid.slots[r][k].label and not is_total_name(grid.slots[r][k].label) for k in side))
         indents: dict[int, float] = {}
         for seq, r in row_of_seq.items():
             owner = grid.slots[r][n].owner
@@ -286,9 +293,15 @@ def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list
             if not merged or v - merged[-1] > 2:
                 merged.append(v)
         steps = [b - a for a, b in zip(merged, merged[1:], strict=False)]
-        if not 2 <= len(merged) <= 5 or max(steps) - min(steps) > 3 or len(indents) < 3:
+        # a deliberate indent is a character or more (about 10 pt); a few points is the cell's layout
+        if not 2 <= len(merged) <= 5 or max(steps) - min(steps) > 3 or min(steps) < 6 or len(indents) < 3:
             continue
-        levels[n] = {sq: next(i for i, m in enumerate(merged) if abs(round(v) - m) <= 2) for sq, v in indents.items()}
+        level = {sq: next(i for i, m in enumerate(merged) if abs(round(v) - m) <= 2) for sq, v in indents.items()}
+        labelled = {x.row_seq for x in cells if x.kind == "money" and x.amount is not None and x.row_kind != "total"
+                    and x.row_seq in row_of_seq and grid.slots[row_of_seq[x.row_seq]][n].label
+                    and _label_column(roles, header, x.column_seq - 1) == n}
+        if _is_hierarchy(grid, n, labelled, named, row_of_seq, level):
+            levels[n] = level
     if not levels:
         return cells
     out = []
@@ -296,6 +309,35 @@ def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list
         col = _label_column(roles, header, x.column_seq - 1)
         out.append(Cell(**{**x.__dict__, "row_level": levels.get(col, {}).get(x.row_seq) if col is not None else None}))
     return out
+
+
+def _is_hierarchy(grid: Grid, n: int, labelled: set[int], named: list[int], row_of_seq: dict[int, int],
+                  level: dict[int, int]) -> bool:
+    """Indentation read as depth only where it reads as a hierarchy: nearly every named row indented on a
+    step, the first at the outermost step, never more than one step deeper than the row above, and rows
+    numbered alike (一、 二、) at one depth."""
+    # nearly every row with an amount this column labels (its total apart) is on a step, and no row named
+    # in another column sits among them (items of a further level printed in another column)
+    if not labelled or len(set(level) & labelled) < 0.8 * len(labelled):
+        return False
+    inside = [sq for sq in named if min(level) <= sq <= max(level)]
+    if any(sq not in level for sq in inside):
+        return False
+    order = [level[sq] for sq in sorted(level)]
+    if order[0] != 0 or any(b > a + 1 for a, b in zip(order, order[1:], strict=False)):
+        return False
+    by_page: dict[int, set[int]] = {}
+    for sq, lv in level.items():  # a hierarchy shows on a page: indents of different pages are not comparable
+        by_page.setdefault(grid.row_pages[row_of_seq[sq]], set()).add(lv)
+    if not any(len(depths) > 1 for depths in by_page.values()):
+        return False
+    by_marker: dict[int, set[int]] = {}
+    for sq, lv in level.items():
+        label = grid.slots[row_of_seq[sq]][n].label
+        for depth, marker in _VOC.list_markers.items():
+            if marker.match(label):
+                by_marker.setdefault(depth, set()).add(lv)
+    return all(len(depths) == 1 for depths in by_marker.values())
 
 
 def split_fragment(grid: Grid, r: int, money_cols: set[int]) -> int | None:
