@@ -230,7 +230,8 @@ def test_names_without_codes_keep_their_hierarchy_from_the_indentation() -> None
     """杭州 表5 (p19) prints no code: 科学技术支出, then 技术研究与开发 one step in, 科技成果转化与扩散 two."""
     cells = _cells("zj_hangzhou_qxj_2026_dept_budget.pdf", "general_public_by_function")
     levels = {c.row_name: c.row_level for c in cells}
-    assert [levels[n] for n in ("科学技术支出", "技术研究与开发", "科技成果转化与扩散", "气象事务", "行政运行")] == [0, 1, 2, 1, 2]
+    names = ("科学技术支出", "技术研究与开发", "科技成果转化与扩散", "气象事务", "行政运行")
+    assert [levels[n] for n in names] == [0, 1, 2, 1, 2]
     assert levels["合计"] is None  # the total stands outside the hierarchy
     assert all(c.row_code is None for c in cells)  # no code is invented
 
