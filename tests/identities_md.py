@@ -138,7 +138,7 @@ RULES: list[tuple[str, Rule]] = [
                          rf"^表5-2 合计 {esc(m[1])} = 表5-1 合计 {esc(m[1])} \(yuan\)$")),
     (r"T6=T5_1:(.+)", _t6_t5_1),
     (r"T7=T6:(\d+)",
-     lambda m, _: target(rf"three_public_\w+_equals_economic_{m[1]}", r"^表7 ")),
+     lambda m, _: target(rf"three_public_\w+_covers_economic_{m[1]}", r"^表7 ")),
     (r"T12_(\d)([:=].+)", _t12),
     (r"T11:(?:收入构成|支出构成):(.+)=sum",  # the instance does not name the section: both 合计 rows match
      lambda m, _: target("form_funding_total_equals_its_rows", rf"^表11 合计: {esc(m[1])} = Σ \d+ rows above$")),
@@ -147,7 +147,7 @@ RULES: list[tuple[str, Rule]] = [
     (r"T11:收入合计=支出合计:(.+)",
      lambda m, _: target("performance_income_equals_spending", rf"^表11 收入构成 合计 = 支出构成 合计: {esc(m[1])}$")),
     (r"T11=T12:特定目标类:(\d{4})",
-     lambda m, _: target("project_budget_history_agrees",
+     lambda m, _: target("project_forms_history_matches_overall_specific",
                          rf"^表11 特定目标类 近两年收支金额/{m[1]}年 = Σ \d+ project forms' {m[1]} budgets \(yuan\)$")),
     (r"T11=T10:project\d",  # the description names both projects, as the instance does
      lambda m, i: target("listed_projects_equal_projects_rows", rf"^{esc(i.description)} \(yuan\)$")),
@@ -186,7 +186,7 @@ SINGLES: dict[str, tuple[str, str]] = {
     "T4:支出总计=本年支出+年终结转结余": ("grand_total_equals_total_plus_carryover", r"^表4 支出总计: 支出/预算数 = "),
     "T4:收入总计=支出总计": ("income_total_equals_expenditure_total", r"^表4 收入总计 = 支出总计$"),
     "T4=T5_1:一般公共预算": ("fiscal_summary_general_public_equals_general_public_table",
-                        r"^表4 （一）一般公共预算拨款 收入/预算数 = 表5-1 合计 合计 \(yuan\)$"),
+                        r"^表4 （一）一般公共预算拨款 = 表5-1 合计 \(yuan\)$"),
     "T4=T1:一般公共预算":
         ("fiscal_income_lines_equal_summary_lines", r"^表4 （一）一般公共预算拨款 = 表1 一、一般公共预算拨款收入 \(yuan\)$"),
     "T4=T1:政府性基金": ("fiscal_income_lines_equal_summary_lines",  # a line of 0 表4 may leave out

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import yaml
 
 from yusuan.conform import ECONOMIC_TABLES
+from yusuan.vocabulary import vocabulary
 
 SEVERITIES = ("error", "warn")
 
@@ -65,6 +66,9 @@ class Instance:
     detail: str | None = None
     waived: str | None = None  # the waiver's reason
     agrees: bool | None = None  # for comparisons of text (names), which have no amounts
+    relation: str = "equals"  # equals: lhs = rhs; covers: lhs >= rhs (a whole and one of its parts)
+    not_evaluated: str | None = None  # why the inputs are too doubtful to judge the document by them
+    reading: str | None = None  # the reading of the table used, where the printed structure allows two
 
     @property
     def difference(self) -> Decimal | None:
@@ -74,12 +78,16 @@ class Instance:
 
     @property
     def outcome(self) -> str:
-        """pass (equal) | rounding (within tolerance) | fail | waived."""
+        """pass (equal) | rounding (within tolerance) | fail | waived | not_evaluated."""
+        if self.not_evaluated:
+            return "not_evaluated"
         d = self.difference
         if d is None:
             if self.agrees:
                 return "pass"
             return "fail" if not self.waived else "waived"
+        if self.relation == "covers":
+            d = min(d, Decimal(0))  # a whole larger than its part holds
         if d == 0:
             return "pass"
         if abs(d) <= self.tolerance:
@@ -92,10 +100,14 @@ class Instance:
 
     @property
     def excess(self) -> Decimal:
-        """How far beyond its tolerance the difference is (<= 0 when the identity holds)."""
+        """How far beyond its tolerance the instance is: > 0 exactly when its outcome is fail (or waived)."""
+        if self.outcome in ("pass", "rounding", "not_evaluated"):
+            return Decimal(-1)
         d = self.difference
         if d is None:
-            return Decimal(-1) if self.agrees else Decimal(1)
+            return Decimal(1)
+        if self.relation == "covers":
+            d = min(d, Decimal(0))
         return abs(d) - self.tolerance
 
 
@@ -136,6 +148,23 @@ _LEVEL1 = r"^[一二三四五六七八九十廿]+、"
 _LEVEL2 = r"^([（(][一二三四五六七八九十廿]+[)）]|\d+[.．、])"
 
 
+class Line(NamedTuple):
+    """One amount of a table, as the row-walking rules read it."""
+
+    table_seq: int
+    column: str
+    row_seq: int
+    name: str
+    amount: Decimal
+    half: Decimal
+    table_type: str | None
+    table_no: str | None
+    page: int
+    unit: str | None
+    row_level: int | None
+    row_kind: str | None
+
+
 def _label(row: tuple[Any, ...]) -> str:
     return " ".join(str(x) for x in row if x)
 
@@ -167,50 +196,68 @@ class _Evaluator:
         found = self.rows("""
             SELECT t.table_type, t.table_no, t.title, t.page, t.row_seq, coalesce(t.row_code, t.row_name, ''),
                    m.total_col, any_value(t.amount), coalesce(sum(p.amount), 0), count(*),
-                   greatest(any_value(t.half), coalesce(max(p.half), 0)),
+                   any_value(t.half) + coalesce(sum(p.half), 0),
                    string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit)
             FROM li t JOIN colmap m ON t.table_seq = m.table_seq AND t.column_name = m.total_col
             LEFT JOIN li p ON p.table_seq = t.table_seq AND p.row_seq = t.row_seq AND p.column_name = m.part_col
             GROUP BY t.table_seq, t.table_type, t.table_no, t.title, t.page, t.row_seq, t.row_code, t.row_name,
                      m.total_col
             ORDER BY t.table_type, t.row_seq""")
-        return [self._inst(ident, f"{no or ttype} row {row}: {col} = {parts}", lhs, rhs, n * half,
+        return [self._inst(ident, f"{no or ttype} row {row}: {col} = {parts}", lhs, rhs, half,
                            ttype, no, page, unit)
                 for ttype, no, _title, page, _seq, row, col, lhs, rhs, n, half, parts, unit in found]
 
     # -- totals -----------------------------------------------------------------------------
     def total_row(self, ident: Identity) -> list[Instance]:
+        """合计 = Σ the top-level codes. A top-level code of another length than the others (7 11 02 read as
+        71102 beside 201, 208, 221) is printed outside the hierarchy: the sum is read without it, and where
+        that does not hold either the instance is not evaluated (the reading is doubtful)."""
         found = self.rows("""
             WITH coded AS (SELECT DISTINCT table_seq, row_code FROM li WHERE row_code IS NOT NULL),
-                 top AS (SELECT c.* FROM coded c WHERE NOT EXISTS (
+                 top AS (SELECT c.*, length(c.row_code) = mode(length(c.row_code)) OVER (PARTITION BY c.table_seq)
+                                  AS in_hierarchy
+                         FROM coded c WHERE NOT EXISTS (
                      SELECT 1 FROM coded p WHERE p.table_seq = c.table_seq AND p.row_code <> c.row_code
                        AND starts_with(c.row_code, p.row_code))),
                  tot AS (SELECT * FROM li WHERE row_kind = 'total' AND row_code IS NULL
                            AND table_seq IN (SELECT table_seq FROM coded GROUP BY 1 HAVING count(*) >= 2)
                          QUALIFY row_number() OVER (PARTITION BY table_seq, column_name ORDER BY row_seq) = 1)
-            SELECT t.table_type, t.table_no, t.page, t.column_name, t.amount, coalesce(sum(c.amount), 0),
-                   any_value(n.n), greatest(t.half, coalesce(max(c.half), 0)), t.unit, coalesce(t.row_name, '合计')
-            FROM tot t JOIN (SELECT table_seq, count(*) AS n FROM top GROUP BY 1) n ON n.table_seq = t.table_seq
-            LEFT JOIN (SELECT li.* FROM li JOIN top USING (table_seq, row_code)) c
+            SELECT t.table_type, t.table_no, t.page, t.column_name, t.amount,
+                   coalesce(sum(c.amount), 0), coalesce(sum(c.amount) FILTER (WHERE c.in_hierarchy), 0),
+                   any_value(n.n), t.half + coalesce(sum(c.half), 0),
+                   t.half + coalesce(sum(c.half) FILTER (WHERE c.in_hierarchy), 0), t.unit, coalesce(t.row_name, '合计'),
+                   any_value(n.outside)
+            FROM tot t JOIN (SELECT table_seq, count(*) AS n,
+                                    string_agg(row_code, ', ') FILTER (WHERE NOT in_hierarchy) AS outside
+                             FROM top GROUP BY 1) n ON n.table_seq = t.table_seq
+            LEFT JOIN (SELECT li.*, top.in_hierarchy FROM li JOIN top USING (table_seq, row_code)) c
                  ON c.table_seq = t.table_seq AND c.column_name = t.column_name
             GROUP BY t.table_seq, t.table_type, t.table_no, t.page, t.column_name, t.amount, t.half, t.unit, t.row_name
             ORDER BY t.table_type, t.column_name""")
-        return [self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs, rhs, n * half,
-                           ttype, no, page, unit)
-                for ttype, no, page, col, lhs, rhs, n, half, unit, name in found]
+        out = []
+        for ttype, no, page, col, lhs, rhs, rhs_in, n, half, half_in, unit, name, outside in found:
+            inst = self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs, rhs, half,
+                              ttype, no, page, unit)
+            if outside:
+                reread = self._inst(ident, inst.instance, lhs, rhs_in, half_in, ttype, no, page, unit)
+                if reread.passed:
+                    inst = reread
+                    inst.reading = f"without {outside}, printed outside the code hierarchy (a misprinted code)"
+                else:
+                    inst.not_evaluated = f"{outside} is printed outside the code hierarchy: the sum is doubtful"
+            out.append(inst)
+        return out
 
-    def _columns(self, where: str) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
-        """The amounts of the tables matching `where`, per (table, money column), in printed order.
-        Each row: table_seq, column, row_seq, name, amount, half, table_type, table_no, page, unit,
-        row_level, row_kind."""
-        out: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+    def _columns(self, where: str) -> dict[tuple[int, str], list[Line]]:
+        """The amounts of the tables matching `where`, per (table, money column), in printed order."""
+        out: dict[tuple[int, str], list[Line]] = {}
         for r in self.rows(f"""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half,
                                       table_type, table_no, page, unit, row_level, row_kind
                                FROM li WHERE {where} ORDER BY table_seq, column_seq, row_seq"""):
-            out.setdefault((r[0], r[1]), []).append(r)
+            out.setdefault((r[0], r[1]), []).append(Line(*r))
         return out
 
-    def _side_rows(self) -> dict[tuple[int, str], list[tuple[Any, ...]]]:
+    def _side_rows(self) -> dict[tuple[int, str], list[Line]]:
         """Rows of the side-by-side tables (收支总表, 财政拨款收支总表)."""
         return self._columns("table_type IN ('summary', 'fiscal_summary')")
 
@@ -237,21 +284,25 @@ class _Evaluator:
         return found
 
     def grand_total(self, ident: Identity) -> list[Instance]:
+        """收入总计 = 本年收入合计 + 上年结转结余; where the parts are numbered (一、本年支出合计 … 二、年终结转结余,
+        or 一、财政拨款 … 二、上年结转结余 without a 合计 line), the numbered lines. Lines numbered anew after the
+        合计 (一、一般公共预算拨款 under 上年结转结余) are the parts of a part, not terms."""
         found: list[Instance] = []
         for (_, col), rows in self._side_rows().items():
             for i, r in enumerate(rows):
-                if not re.search("总计$", r[3]):
+                if not re.search("总计$", r.name):
                     continue
-                sub = [k for k in rows[:i] if re.search(r"(合计|小计)$", k[3]) and not re.search("总计$", k[3])]
-                if sub:
+                sub = [k for k in rows[:i] if re.search(r"(合计|小计)$", k.name) and not re.search("总计$", k.name)]
+                if sub and not re.match(_LEVEL1, sub[0].name):
                     j = rows.index(sub[0])
-                    terms = [sub[0]] + [k for k in rows[j + 1:i] if k[3] and not re.match(_LEVEL2, k[3])]
-                    desc = " + ".join(k[3] for k in terms)
+                    terms = [sub[0]] + [k for k in rows[j + 1:i] if k.name and not re.match(_LEVEL2, k.name)
+                                        and not re.match(_LEVEL1, k.name)]
+                    desc = " + ".join(k.name for k in terms)
                 else:
-                    terms = [k for k in rows[:i] if re.match(_LEVEL1, k[3])]
-                    desc = f"Σ {len(terms)} items"
+                    terms = [k for k in rows[:i] if re.match(_LEVEL1, k.name)]
+                    desc = " + ".join(k.name for k in terms) if sub else f"Σ {len(terms)} items"
                 if terms:
-                    found.append(self._sum(ident, f"{r[7] or r[6]} {r[3]}: {col} = {desc}", r, terms))
+                    found.append(self._sum(ident, f"{r.table_no or r.table_type} {r.name}: {col} = {desc}", r, terms))
                 break
         return found
 
@@ -340,13 +391,13 @@ class _Evaluator:
                                   AND m.row_code NOT IN (p.row_code, c.row_code)))
             SELECT pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name, pl.amount,
                    coalesce(sum(cl.amount), 0), count(DISTINCT e.child),
-                   greatest(pl.half, coalesce(max(cl.half), 0)), pl.unit
+                   pl.half + coalesce(sum(cl.half), 0), pl.unit
             FROM edges e JOIN li pl ON pl.table_seq = e.table_seq AND pl.row_code = e.parent
             LEFT JOIN li cl ON cl.table_seq = e.table_seq AND cl.row_code = e.child AND cl.column_name = pl.column_name
             GROUP BY pl.table_seq, pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name,
                      pl.amount, pl.half, pl.unit
             ORDER BY pl.table_type, pl.row_code, pl.column_name""", [tables])
-        return [self._inst(ident, f"{no or ttype} {code} {name}: {col} = Σ {n} children", lhs, rhs, n * half,
+        return [self._inst(ident, f"{no or ttype} {code} {name}: {col} = Σ {n} children", lhs, rhs, half,
                            ttype, no, page, unit)
                 for ttype, no, page, code, name, col, lhs, rhs, n, half, unit in found]
 
@@ -383,19 +434,34 @@ class _Evaluator:
 
 
     def cross_table(self, ident: Identity) -> list[Instance]:
+        """lhs = Σ rhs (or, with relation covers, lhs >= Σ rhs), each side one selected figure.
+
+        A selector may say `optional: true` (a row its table does not print counts 0) and `named: <regex>`
+        (the selected row must be named so: a code printed beside another name is a misreading, and the
+        instance is not evaluated)."""
         lhs = self._select(ident.params["lhs"])
-        rhs = [self._select(s) for s in ident.params["rhs"]]
+        specs = ident.params["rhs"]
+        rhs = [self._select(s) for s in specs]
         if lhs is not None and lhs[1] == 0 and ident.params.get("zero_when_absent"):
-            rhs = [r if r is not None else self._absent(s) for r, s in zip(rhs, ident.params["rhs"], strict=True)]
+            rhs = [r if r is not None else self._absent(s) for r, s in zip(rhs, specs, strict=True)]
+        rhs = [self._absent(s) if r is None and s.get("optional") else r for r, s in zip(rhs, specs, strict=True)]
         if lhs is None or any(r is None for r in rhs):
             return []
         terms = [r for r in rhs if r is not None]
         total = sum((r[1] for r in terms), Decimal(0))
-        tol = max([lhs[2]] + [r[2] for r in terms]) * len(terms)
+        # the same figure in two tables: half a unit of the coarser; a sum: of each printed figure
+        tol = max(lhs[2], terms[0][2]) if len(terms) == 1 else lhs[2] + sum((r[2] for r in terms), Decimal(0))
         where = " + ".join(f"{r[4] or r[3]} {r[7] or ''} {r[8]}".strip() for r in terms)
-        return [self._inst(ident, f"{lhs[4] or lhs[3]} {lhs[7] or ''} {lhs[8]} = {where} (yuan)", lhs[1], total,
-                           tol, lhs[3], lhs[4], lhs[5], "元",
-                           detail=f"as printed: {lhs[0]} {lhs[6]} vs " + ", ".join(f"{r[0]} {r[6]}" for r in terms))]
+        relation = ident.params.get("relation", "equals")
+        inst = self._inst(ident, f"{lhs[4] or lhs[3]} {lhs[7] or ''} {lhs[8]} {'≥' if relation == 'covers' else '='} "
+                                 f"{where} (yuan)", lhs[1], total, tol, lhs[3], lhs[4], lhs[5], "元",
+                          detail=f"as printed: {lhs[0]} {lhs[6]} vs " + ", ".join(f"{r[0]} {r[6]}" for r in terms))
+        inst.relation = relation
+        for sel, got in [(ident.params["lhs"], lhs)] + list(zip(specs, rhs, strict=True)):
+            if got is not None and sel.get("named") and got[8] and not re.search(sel["named"], got[7] or ""):
+                inst.not_evaluated = (f"{got[4] or got[3]} prints {sel.get('row')} as {got[7]}, not as "
+                                      f"{sel['named']}: the row is doubtful")
+        return [inst]
 
     def total_rows_by_column(self, ident: Identity) -> list[Instance]:
         """Two tables' 合计 rows, column by column where both print the same header path."""
@@ -418,7 +484,12 @@ class _Evaluator:
         found = self.rows(f"""
             WITH s AS (SELECT regexp_replace(row_name, '{_LEVEL1}', '') AS cls, * FROM li
                        WHERE table_type = 'summary' AND regexp_matches(column_name, '^[^/]*支出')
-                         AND regexp_matches(coalesce(row_name, ''), '{_LEVEL1}')),
+                         AND regexp_matches(coalesce(row_name, ''), '{_LEVEL1}')
+                         -- a summary printing 合计 | 人员经费 | 公用经费 | 项目支出 per class: its 合计
+                         AND NOT regexp_matches(column_name, '(人员经费|公用经费|基本支出|项目支出)$')
+                       QUALIFY row_number() OVER (PARTITION BY table_seq, row_seq, row_name
+                                                  ORDER BY regexp_matches(column_name, '(合计|总计)$') DESC,
+                                                           column_seq) = 1),
                  e AS (SELECT * FROM li WHERE table_type = 'expenditure' AND length(row_code) = 3
                          AND regexp_matches(column_name, '(^|/)合计$'))
             SELECT s.table_no, s.page, s.row_name, e.row_code, s.amount_yuan, e.amount_yuan,
@@ -525,36 +596,67 @@ class _Evaluator:
                                   "overall_performance", pct[8], pct[7], "%"))
         return out
 
-    def fiscal_income_lines_by_name(self, ident: Identity) -> list[Instance]:
-        """财政拨款收支总表 each income line = the 收支总表 income line of the same source."""
-        def lines(ttype: str) -> list[tuple[Any, ...]]:
-            return self.rows(f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan,
-                                        table_no, page, row_name FROM li
-                                 WHERE table_type = ? AND regexp_matches(column_name, '^[^/]*收入')
-                                 QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1
-                                 ORDER BY row_seq""", [ttype])
-        summary = lines("summary")
-        out, seen, matched = [], set(), set()
-        for name, yuan, half, no, page, printed in lines("fiscal_summary"):
-            if not name or name in seen or re.search("(合计|总计)$", name):
+    def _fund_lines(self, ttype: str) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+        """The income lines of a 收支总表-style table that name one fund (一般公共预算, 政府性基金, 国有资本经营),
+        keyed by (block, fund): block is 'carryover' under (or naming) 上年结转/结余, else 'year'."""
+        voc = vocabulary()
+        funds = {k: v for k, v in voc.facets["scope"].items() if k != "fiscal"}
+        out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        block = "year"
+        for name, yuan, half, no, page, printed in self.rows(
+                f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan, table_no, page,
+                           row_name FROM li
+                    WHERE table_type = ? AND regexp_matches(column_name, '^[^/]*收入')
+                    QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1
+                    ORDER BY row_seq""", [ttype]):
+            if not name:
                 continue
-            seen.add(name)
-            hits = [s for s in summary if s[0] and (s[0].startswith(name) or name.startswith(s[0]))]
-            if len(hits) == 1:
-                matched.add(hits[0][5])
-                out.append(self._inst(ident, f"{no or 'fiscal_summary'} {printed} = {hits[0][3] or 'summary'} "
-                                             f"{hits[0][5]} (yuan)", yuan, hits[0][1], max(half, hits[0][2]),
-                                      "fiscal_summary", no, page, "元"))
-        fiscal = self.rows("SELECT count(*), any_value(table_no) FROM li WHERE table_type = 'fiscal_summary'")
-        if fiscal[0][0]:
-            # a fiscal source the 收支总表 gives as 0 may be left out of the 财政拨款收支总表 (0 if absent)
-            no = fiscal[0][1]
-            for name, yuan, half, sno, page, printed in summary:
-                if printed not in matched and yuan == 0 and re.search("(一般公共预算|政府性基金|国有资本经营)", name or ""):
+            carry = bool(re.search("结转|结余", name))
+            if re.match(_LEVEL1, printed or ""):
+                block = "carryover" if carry else "year"
+            fund = next((f for f, pattern in funds.items() if pattern.search(name)), None)
+            if fund is None or re.search("(合计|总计|小计)$", name):
+                continue
+            out.setdefault(("carryover" if carry else block, fund), []).append((name, yuan, half, no, page, printed))
+        return out
+
+    def fiscal_income_lines_by_name(self, ident: Identity) -> list[Instance]:
+        """财政拨款收支总表 each fund's income line = the 收支总表 line of the same fund and block (this year's
+        appropriation, or the carry-over), where each table prints that line once."""
+        summary = self._fund_lines("summary")
+        fiscal = self._fund_lines("fiscal_summary")
+        out = []
+        for key, lines in fiscal.items():
+            other = summary.get(key, [])
+            if len(lines) != 1 or len(other) != 1:
+                continue
+            (_, yuan, half, no, page, printed), (_, s_yuan, s_half, s_no, _, s_printed) = lines[0], other[0]
+            out.append(self._inst(ident, f"{no or 'fiscal_summary'} {printed} = {s_no or 'summary'} {s_printed} (yuan)",
+                                  yuan, s_yuan, max(half, s_half), "fiscal_summary", no, page, "元"))
+        printed_fiscal = self.rows("SELECT count(*), any_value(table_no) FROM li WHERE table_type = 'fiscal_summary'")
+        if printed_fiscal[0][0]:
+            # a fund the 收支总表 gives as 0 may be left out of the 财政拨款收支总表 (0 if absent)
+            no = printed_fiscal[0][1]
+            for key, lines in summary.items():
+                if key not in fiscal and len(lines) == 1 and lines[0][1] == 0:
+                    name, yuan, half, sno, page, printed = lines[0]
                     out.append(self._inst(ident, f"{no or 'fiscal_summary'} {name} (not printed: 0) = "
                                                  f"{sno or 'summary'} {printed} (yuan)", Decimal(0), yuan, half,
                                           "fiscal_summary", no, page, "元"))
         return out
+
+    def fund_income_equals_fund_table(self, ident: Identity) -> list[Instance]:
+        """The 财政拨款收支总表's income of one fund, this year's and carried over, = the 合计 of that fund's
+        spending table (一般公共预算支出表 spends both)."""
+        lines = [ln for (_, fund), found in self._fund_lines("fiscal_summary").items() if fund == ident.params["fund"]
+                 for ln in found]
+        total = self._select({"table": ident.params["table"], "row": "total", "column": r"(^|/)(合计|金额)$"})
+        if not lines or total is None:
+            return []
+        no, page = lines[0][3], lines[0][4]
+        return [self._inst(ident, f"{no or 'fiscal_summary'} " + " + ".join(ln[5] for ln in lines)
+                           + f" = {total[4] or total[3]} 合计 (yuan)", sum((ln[1] for ln in lines), Decimal(0)), total[1],
+                           max([total[2]] + [ln[2] for ln in lines]) * len(lines), "fiscal_summary", no, page, "元")]
 
     def form_income_equals_spending(self, ident: Identity) -> list[Instance]:
         """整体支出绩效目标表: 收入构成 合计 = 支出构成 合计, column by column."""
@@ -593,12 +695,22 @@ class _Evaluator:
                     budget[seq] = (value * UNIT_FACTORS[unit], last_digit_unit(raw) / 2 * UNIT_FACTORS[unit],
                                    no, page, unit)
         out = []
+        part = ident.params.get("part", "form")
         for seq, years in history.items():
-            if fiscal_year in years and seq in budget:
+            if part == "form" and fiscal_year in years and seq in budget:
                 stated, half = years[fiscal_year]
                 b = budget[seq]
                 out.append(self._inst(ident, f"{b[2]} 变动情况 {fiscal_year} = 项目当年预算 (yuan)", stated, b[0],
                                       max(half, b[1]), "project_performance", b[2], b[3], "元"))
+        if part != "overall":
+            return out
+        # the forms cover the same scope as 特定目标类 only when every project of 项目支出表 has its form
+        projects = self.rows("""SELECT count(DISTINCT row_name) FROM li WHERE table_type = 'projects'
+                                AND row_kind <> 'total' AND row_name IS NOT NULL
+                                AND (row_level IS NULL OR row_level = (SELECT max(row_level) FROM li
+                                                                       WHERE table_type = 'projects'))""")
+        if not projects or projects[0][0] != len(history):
+            return out
         for col, yuan, half, no, page in self.rows(
                 """SELECT column_name, amount_yuan, half_yuan, table_no, page FROM li
                    WHERE table_type = 'overall_performance' AND regexp_matches(row_name, '^特定目标类')
@@ -706,6 +818,8 @@ class _Evaluator:
                               None, None, 0, "project_performance" if col == "项目名称" else "overall_performance",
                               no, page, None, detail=None if same else f"{proj} vs {pname}")
             inst.agrees = same
+            if not same and min(len(proj), len(pname)) >= 4 and (proj.startswith(pname) or pname.startswith(proj)):
+                inst.not_evaluated = "one name is the other cut short (a name split by a page or cell break)"
             out.append(inst)
         return out
 
@@ -769,10 +883,33 @@ class _Evaluator:
         return evaluate_prior_year(self, ident)
 
     # -- helpers ----------------------------------------------------------------------------
-    def _sum(self, ident: Identity, label: str, total: tuple[Any, ...], terms: list[tuple[Any, ...]]) -> Instance:
-        rhs = sum((t[4] for t in terms), Decimal(0))
-        half = max([total[5]] + [t[5] for t in terms])
-        return self._inst(ident, label, total[4], rhs, half * len(terms), total[6], total[7], total[8], total[9])
+    def _sum(self, ident: Identity, label: str, total: Line, terms: list[Line]) -> Instance:
+        """total = Σ terms. Where that fails and a term is a subtotal of the others (it equals the total itself,
+        or the sum of the terms printed after it), the table is read without it, and the reading is recorded:
+        a subtotal listed among its own parts is a misreading, not a defect of the document."""
+        inst = self._sum_of(ident, label, total, terms)
+        if inst.passed:
+            return inst
+        for k, term in enumerate(terms):
+            rest = terms[:k] + terms[k + 1:]
+            after = terms[k + 1:]
+            if term.amount == total.amount and any(t.amount for t in rest):
+                why = f"without {term.name} {term.amount}, a subtotal equal to the total listed among its parts"
+            elif after and len(after) > 1 and term.amount == sum((t.amount for t in after), Decimal(0)) and term.amount:
+                why = f"without {term.name} {term.amount}, the subtotal of the {len(after)} lines after it"
+            else:
+                continue
+            reread = self._sum_of(ident, f"{label} ({len(rest)} read)", total, rest)
+            reread.reading = why
+            return reread
+        return inst
+
+    def _sum_of(self, ident: Identity, label: str, total: Line, terms: list[Line]) -> Instance:
+        rhs = sum((t.amount for t in terms), Decimal(0))
+        # each printed figure may be off by half a unit of its own last digit: the total and every term
+        tolerance = total.half + sum((t.half for t in terms), Decimal(0))
+        return self._inst(ident, label, total.amount, rhs, tolerance, total.table_type, total.table_no, total.page,
+                          total.unit)
 
     def _inst(self, ident: Identity, label: str, lhs: Any, rhs: Any, tol: Any, ttype: str | None,
               no: str | None, page: int | None, unit: str | None, detail: str | None = None) -> Instance:
@@ -785,9 +922,16 @@ class _Evaluator:
 def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
     """For each total column (合计/小计) among money `columns`, the columns it totals.
 
-    Under the total's parent header, each sibling group counts once: by its own 小计/合计
-    column if it prints one, else by its direct leaf columns.
+    Under the total's parent header, each sibling group counts once: by its own total column
+    (小计/合计/总数) if it prints one, else by its direct leaf columns. A column that is part of a
+    sibling (其中：经费拨款, 扣除基建项目后预算数) is not a part of the total.
     """
+    voc = vocabulary()
+    memo = voc.header_roles["memo"]
+
+    def is_memo(column: str) -> bool:
+        return bool(memo.search(column.rsplit("/", 1)[-1]))
+
     out = []
     for total in columns:
         leaf = total.rsplit("/", 1)[-1]
@@ -797,7 +941,7 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
         prefix = parent + "/" if parent else ""
         groups: dict[str, list[str]] = {}
         for c in columns:
-            if c == total or not c.startswith(prefix):
+            if c == total or not c.startswith(prefix) or is_memo(c):
                 continue
             rest = c[len(prefix):]
             groups.setdefault(rest.split("/", 1)[0], []).append(c)
@@ -806,7 +950,7 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
             if len(members) == 1:
                 parts += members
                 continue
-            sub_totals = [m for m in members if re.fullmatch(rf"{re.escape(prefix + g)}/(小计|合计)", m)]
+            sub_totals = [m for m in members if re.fullmatch(rf"{re.escape(prefix + g)}/(小计|合计|总数|总额|总计)", m)]
             if sub_totals:
                 parts.append(sub_totals[0])
             else:
@@ -814,8 +958,6 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
         if parts:
             out.append((total, parts))
     return out
-
-
 
 
 def code_domain(header: list[str], table_type: str | None = None) -> str | None:
@@ -890,12 +1032,18 @@ CREATE TABLE IF NOT EXISTS budget.check_results (
     detail      VARCHAR,
     checked_at  TIMESTAMP NOT NULL
 );
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
 COMMENT ON TABLE budget.check_results IS
-    'Every identity instance evaluated on every report (核对结果): pass, rounding, fail or waived, with difference and tolerance';
-COMMENT ON COLUMN budget.check_results.outcome IS 'pass (equal), rounding (within n x half a unit), fail, waived';
+    'Every identity instance evaluated on every report (核对结果): pass, rounding, fail, waived or not_evaluated, with difference and tolerance';
+COMMENT ON COLUMN budget.check_results.outcome IS
+    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (inputs doubtful: see reason)';
 COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
 COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
-COMMENT ON COLUMN budget.check_results.tolerance IS 'n terms x half a unit of the last printed digit';
+COMMENT ON COLUMN budget.check_results.tolerance IS
+    'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
+COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
+COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
 """
 
 
@@ -906,10 +1054,13 @@ def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, re
     for r in results:
         detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
         rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
-                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail))
+                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
+                     r.not_evaluated, r.reading))
     if rows:
-        con.executemany("""INSERT INTO budget.check_results VALUES
-                           (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
+        con.executemany("""INSERT INTO budget.check_results (report_id, stage, family, check_name, instance, severity,
+                               passed, outcome, observed, expected, difference, tolerance, unit, table_type, table_no,
+                               page, detail, reason, reading, checked_at)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
 
 
 def quarantine_reason(broken: list[Instance]) -> str:

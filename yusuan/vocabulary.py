@@ -64,7 +64,7 @@ _TITLE = {"ends", "numbers", "chapter_number", "kind", *FACETS}
 _TYPE = {"chinese", *FACETS, "form", "core"}
 _HEADER_ROLES = {"code", "code_part", "name", "primary_name", "line_number", "column_number", "total", "subtotal",
                  "basic", "personnel", "public", "project", "income_side", "expenditure_side", "text_only",
-                 "performance_grid", "previous_year", "change"}
+                 "performance_grid", "memo", "previous_year", "change"}
 _ROW_ROLES = {"total", "list_marker", "column_numbers_label"}
 
 
