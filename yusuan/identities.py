@@ -1035,9 +1035,9 @@ CREATE TABLE IF NOT EXISTS budget.check_results (
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
 COMMENT ON TABLE budget.check_results IS
-    'Every identity instance evaluated on every report (核对结果): pass, rounding, fail, waived or not_evaluated, with difference and tolerance';
+    'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
 COMMENT ON COLUMN budget.check_results.outcome IS
-    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (inputs doubtful: see reason)';
+    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (see reason)';
 COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
 COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
 COMMENT ON COLUMN budget.check_results.tolerance IS
