@@ -4,8 +4,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from yusuan.identities import load_catalog
-from yusuan.validate import FamilyResult
+from yusuan.checks.catalog import load_catalog
+from yusuan.checks.suites import FamilyResult
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[1] / "expectations" / "identities.yaml")
 

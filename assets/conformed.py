@@ -15,10 +15,11 @@ from assets.extracted import line_items
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
 from yusuan import warehouse
+from yusuan.checks.instance import Instance
+from yusuan.checks.results import blocking_failures, quarantine_reason, warning_summary
+from yusuan.checks.suites import check_stage
 from yusuan.conform import conform_report
-from yusuan.identities import Instance, blocking_failures, quarantine_reason, warning_summary
 from yusuan.store import stored_file
-from yusuan.validate import check_stage
 
 
 @dg.asset(

@@ -16,10 +16,10 @@ from assets.partitions import reports_partitions
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
 from yusuan import warehouse
+from yusuan.checks.results import blocking_failures
+from yusuan.checks.suites import FamilyResult, check_stage
 from yusuan.extract import empty_extraction, extract_report, verdict
-from yusuan.identities import blocking_failures
 from yusuan.store import stored_file
-from yusuan.validate import FamilyResult, check_stage
 
 
 @dg.asset(

@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 
 from yusuan import warehouse
+from yusuan.checks.catalog import load_catalog
+from yusuan.checks.rules import evaluate
+from yusuan.checks.suites import _batch_definition, _gx, run_suite
 from yusuan.conform import conform_report
 from yusuan.extract import extract_report, verdict
-from yusuan.identities import evaluate, load_catalog
 from yusuan.register import register_pdf
-from yusuan.validate import _batch_definition, _gx, run_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTATIONS = ROOT / "expectations"

@@ -156,7 +156,9 @@ RULES: list[tuple[str, Rule]] = [
     (r"T(\w+):(.+):header",  # broken: lhs the header printed, rhs the one the sibling blocks print
      lambda m, i: target("indicator_blocks_print_the_same_header",
                          rf"^{table(m[1])} {esc(m[2])}: header lacks {esc(i.rhs)} \(prints {esc(i.lhs)}\)$")),
-    (r"N:func\[(\d+)\]", lambda m, _: target(NARRATIVE, rf"^prose p\d+ “\S+ [\d,.]+万元” = 表3 {m[1]} 合计$")),
+    # the classes are stated under 四、财政拨款收支预算总体情况: the 财政拨款收支总表 (表4) prints them by name
+    (r"N:func\[(\d+)\]", lambda m, i: target(NARRATIVE, rf"^prose p\d+ “\S+ {esc(i.value)}万元” = "
+                                                         r"表4 （[一二三四五六七八九十]+）\S+ 支出/预算数$")),
     (r"N:(\d{3})", lambda m, _: target(NARRATIVE, rf"^prose p\d+ “\S+ [\d,.]+万元” = 表6 {m[1]} {BASIC}/合计$")),
     (r"N:(\S+)=T10",
      lambda m, _: target(NARRATIVE, rf"^prose p\d+ “{esc(m[1])}项目 [\d,.]+万元” = 表10 {esc(m[1])} 合计$")),

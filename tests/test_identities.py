@@ -27,9 +27,9 @@ from conftest import ROOT, SAMPLE_PDF, SAMPLES
 from identities_md import MdIdentity, as_printed, in_wan, matching, parse, sides
 
 from pipelines.definitions import defs
-from yusuan.identities import load_catalog
+from yusuan.checks.catalog import load_catalog
+from yusuan.checks.suites import write_suites
 from yusuan.store import add_to_store
-from yusuan.validate import write_suites
 
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 EXPECTATIONS = ROOT / "expectations"
@@ -228,38 +228,6 @@ def test_sample_indicators_keep_both_earlier_years(clean: duckdb.DuckDBPyConnect
     assert len(expected) == 14 and got == expected
 
 
-# ---- the real reports: every failing identity is a real defect of the document ---------------------
-
-REAL_DEFECTS = {
-    # 机关运行经费 5,619.31 万元, up 4,032.99 on 2016: 4032.99 / 1586.32 = 254.2356%, printed 254.23%
-    # (truncated, like the sample's 3.44%): a warning on the prose, the tables add up.
-    "js_prov_rdbgt_2017_dept_budget.pdf": {("narrative_figures_agree_with_tables", "change 254.23%")},
-    "js_prov_swbgt_2019_budget_tables.pdf": set(),
-    "sh_putuo_sfj_2026_dept_budget.pdf": set(),
-    "sh_putuo_wanli_2024_dept_budget.pdf": set(),
-}
-
-
-@pytest.fixture(scope="module")
-def real_warehouse(corpus_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    return corpus_db
-
-
-@pytest.mark.parametrize("name", sorted(REAL_DEFECTS))
-def test_real_reports_fail_only_on_real_defects(real_warehouse: duckdb.DuckDBPyConnection, name: str) -> None:
-    rows = real_warehouse.execute(
-        "SELECT c.check_name, c.instance FROM budget.check_results c JOIN budget.reports r USING (report_id) "
-        "WHERE r.file_name = ? AND NOT c.passed", [name]).fetchall()
-    got = {(check, next((k for c, k in REAL_DEFECTS[name] if c == check and k in inst), inst)) for check, inst in rows}
-    assert got == REAL_DEFECTS[name]
-    st = real_warehouse.execute("SELECT status FROM budget.reports WHERE file_name = ?", [name]).fetchone()
-    assert st == ("loaded",)
-    evaluated = real_warehouse.execute(
-        "SELECT count(*) FROM budget.check_results c JOIN budget.reports r USING (report_id) WHERE r.file_name = ?",
-        [name]).fetchone()
-    assert evaluated is not None and evaluated[0] >= 50
-
-
 # ---- one number changed per family: exactly that identity fails -------------------------------------
 
 def test_row_identity_broken(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -290,6 +258,28 @@ def test_code_hierarchy_broken(staged: tuple[Path, list[str]], tmp_path: Path) -
     assert failing(con, j19) == {"economic_class_equals_sum_of_its_items"}
     assert status(con, j19)[0] == "quarantined"
     assert status(con, sample)[0] == "loaded"
+
+
+def test_a_detail_row_1000_yuan_too_high_is_found(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """表3 2060101 行政运行 raised by 0.10 万元 (1,000 元) in 合计 and 基本支出, its 款 20601 left as printed: the
+    code hierarchy breaks by exactly that, at error severity; no reading of the table explains it away."""
+    golden = json.loads((ROOT / "tests" / "golden" / "wuchang-kjj-2024-budget.truth.json").read_text(encoding="utf-8"))
+    row = next(r for t in golden["tables"] if t["id"] == "T3" for r in t["rows"] if r["code"] == "2060101")
+    raised = {col: f"{Decimal(row['values'][col]) + Decimal('0.10'):.2f}" for col in ("合计", "基本支出")}
+
+    def mutate(staging: Path, report_id: str) -> None:
+        for col, value in raised.items():
+            set_cell("表3", "expenditure", "2060101", col, value)(staging, report_id)
+
+    con = load(staged, tmp_path, mutate)
+    sample = staged[1][0]
+    broken = con.execute("""SELECT check_name, difference, reading, reason FROM budget.check_results
+                            WHERE report_id = ? AND severity = 'error' AND outcome = 'fail'""", [sample]).fetchall()
+    hierarchy = [b for b in broken if b[0] == "function_class_equals_sum_of_its_subitems"]
+    assert hierarchy and all(b[1] == Decimal("-0.10") and b[2] is None for b in hierarchy), broken
+    # what else fails is the same 0.10 seen from the tables that print 20601's 项 too (表5-1), in yuan
+    assert all(abs(b[1]) in (Decimal("0.10"), Decimal("1000")) for b in broken), broken
+    assert status(con, sample)[0] == "quarantined"
 
 
 def test_cross_table_identity_broken(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -329,17 +319,18 @@ def test_stage_preservation_broken(staged: tuple[Path, list[str]], tmp_path: Pat
 
 
 def test_narrative_disagreement_is_a_warning(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
-    """The prose's 科学技术支出 844.16 -> 845.16: a warning; the report stays loaded."""
+    """The prose's 科学技术支出 844.16 -> 854.16 万元 (100,000 元 more): a warning; the report stays loaded. The
+    sentence is under 四、财政拨款收支预算总体情况, so the figure is the 财政拨款收支总表's (表4)."""
     def mutate(staging: Path, report_id: str) -> None:
         edit_staged(staging, "claims.parquet",
-                    "UPDATE c SET raw = '845.16', value = 845.16 WHERE subject = '科学技术支出'", [])
+                    "UPDATE c SET raw = '854.16', value = 854.16 WHERE subject = '科学技术支出'", [])
 
     con = load(staged, tmp_path, mutate)
     sample = staged[1][0]
     assert failing(con, sample) == set()
     warned = con.execute("SELECT instance, difference FROM budget.check_results WHERE report_id = ? AND NOT passed "
                          "AND instance LIKE '%科学技术支出%'", [sample]).fetchall()
-    assert warned == [("prose p17 “科学技术支出 845.16万元” = 表3 206 合计", Decimal("1.00"))]
+    assert warned == [("prose p17 “科学技术支出 854.16万元” = 表4 （五）科学技术支出 支出/预算数", Decimal("10.00"))]
     assert status(con, sample)[0] == "loaded"
 
 

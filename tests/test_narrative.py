@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from yusuan.model import NarrativeParagraph
-from yusuan.narrative import _cn_number, _enumerated_parts, extract_claims
+from yusuan.checks.prose import _enumerated_parts
+from yusuan.narrative import cn_number as _cn_number
+from yusuan.narrative import extract_claims
 
 
 def claims_of(*texts: str) -> list[Any]:

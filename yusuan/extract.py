@@ -235,7 +235,7 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
     identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built,
                                cover=[ln.text for ln in all_lines if ln.page == 1 and ln.top < cover_ends])
     narrative = _narrative(all_lines, tables)
-    claims = extract_claims(narrative)
+    claims = extract_claims(narrative, identity.fiscal_year)
     found_types = {t.table_type for t in built}
     missing = [t for t in vocabulary().table_types if t.core and t.name not in found_types]
     return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,

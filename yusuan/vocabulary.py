@@ -35,6 +35,17 @@ class TableType:
 
 
 @dataclass(frozen=True)
+class ProseSubject:
+    """What a subject printed in the prose names in the tables."""
+
+    metric: str
+    subject: re.Pattern[str]
+    tables: tuple[str, ...]
+    row: str  # total | first | name:<regex>
+    column: str  # a regex on the leaf header path
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     title_ends: re.Pattern[str]
     numbers: re.Pattern[str]
@@ -47,6 +58,7 @@ class Vocabulary:
     list_markers: dict[int, re.Pattern[str]]
     economic_classes: frozenset[str]
     function_classes: frozenset[str]
+    prose_subjects: tuple[ProseSubject, ...]
 
     @property
     def types_by_name(self) -> dict[str, TableType]:
@@ -59,7 +71,8 @@ class Vocabulary:
         return bool(self.row_roles[role].search(label))
 
 
-_TOP = {"title", "table_types", "header_roles", "row_roles", "economic_classes", "function_classes"}
+_TOP = {"title", "table_types", "header_roles", "row_roles", "economic_classes", "function_classes", "prose_subjects"}
+_PROSE = {"metric", "subject", "tables", "row", "column"}
 _TITLE = {"ends", "numbers", "chapter_number", "kind", *FACETS}
 _TYPE = {"chinese", *FACETS, "form", "core"}
 _HEADER_ROLES = {"code", "code_part", "name", "primary_name", "line_number", "column_number", "total", "subtotal",
@@ -134,6 +147,21 @@ def parse_vocabulary(data: Any, source: str = "vocabulary") -> Vocabulary:
     _unknown(rows, _ROW_ROLES, f"{source}: row_roles")
     markers = {int(level): _compile(p, f"{source}: row_roles.list_marker.{level}")
                for level, p in (rows.get("list_marker") or {}).items()}
+    known = {t.name for t in types}
+    subjects = []
+    for i, entry in enumerate(data["prose_subjects"] or []):
+        where = f"{source}: prose_subjects[{i}]"
+        _unknown(entry, _PROSE, where)
+        if set(entry) != _PROSE:
+            raise VocabularyError(f"{where}: needs {sorted(_PROSE)}")
+        unknown = sorted(set(entry["tables"]) - known)
+        if unknown:
+            raise VocabularyError(f"{where}: unknown table type(s) {unknown}")
+        if not (entry["row"] in ("total", "first") or str(entry["row"]).startswith("name:")):
+            raise VocabularyError(f"{where}: row must be total, first or name:<regex>, got {entry['row']!r}")
+        _compile(entry["column"], f"{where}.column")
+        subjects.append(ProseSubject(metric=entry["metric"], subject=_compile(entry["subject"], f"{where}.subject"),
+                                     tables=tuple(entry["tables"]), row=entry["row"], column=entry["column"]))
     return Vocabulary(
         title_ends=_compile(title["ends"], f"{source}: title.ends"),
         numbers=_compile(title["numbers"], f"{source}: title.numbers"),
@@ -144,6 +172,7 @@ def parse_vocabulary(data: Any, source: str = "vocabulary") -> Vocabulary:
         list_markers=markers,
         economic_classes=frozenset(data["economic_classes"]) - frozenset(data["function_classes"]),
         function_classes=frozenset(data["function_classes"]) - frozenset(data["economic_classes"]),
+        prose_subjects=tuple(subjects),
     )
 
 

@@ -112,6 +112,10 @@ CREATE TABLE IF NOT EXISTS extracted.claims (
     raw       VARCHAR,
     base_seq  INTEGER
 );
+ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS period VARCHAR;
+ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS section VARCHAR;
+ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS item VARCHAR;
+ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS code VARCHAR;
 CREATE TABLE IF NOT EXISTS extracted.narrative (
     report_id VARCHAR NOT NULL,
     page      INTEGER NOT NULL,
@@ -157,7 +161,8 @@ _TABLE_COLUMNS = {
              "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER",
     "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
     "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
-              "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER",
+              "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER, period VARCHAR, section VARCHAR, "
+              "item VARCHAR, code VARCHAR",
 }
 
 
@@ -169,8 +174,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from yusuan.checks.results import CHECK_RESULTS_SQL
     from yusuan.conform import ensure_conformed_schema
-    from yusuan.identities import CHECK_RESULTS_SQL
 
     con.execute(SCHEMA_SQL)
     con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP")
@@ -210,8 +215,8 @@ def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path,
     _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
     _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
     _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)
-    claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq)
-              for c in extraction.claims]
+    claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq,
+               c.period, c.section, c.item, c.code) for c in extraction.claims]
     _write_parquet(out / "claims.parquet", _TABLE_COLUMNS["claims"], claims)
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])

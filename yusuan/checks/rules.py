@@ -1,132 +1,23 @@
-"""Evaluating the identity catalog (expectations/identities.yaml) on one report, in DuckDB SQL.
+"""The rules of the identity catalog, evaluated on one report in DuckDB SQL.
 
-Each rule of the catalog has one evaluator here. An evaluator returns instances: the two
-sides of one identity on one row, column or pair of tables, with the number of printed terms
-and half a unit of their last printed digit, from which the tolerance follows
-(n x half a unit). Nothing is compared in Python floats: sides are DECIMAL from DuckDB.
+Each rule of the catalog has one evaluator here. An evaluator returns instances: the two sides of
+one identity on one row, column or pair of tables, with the tolerance that the rounding of the
+printed figures allows. Nothing is compared in Python floats: sides are DECIMAL from DuckDB.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
-import yaml
 
+from yusuan.checks.catalog import Identity
+from yusuan.checks.instance import Instance
 from yusuan.conform import ECONOMIC_TABLES
 from yusuan.vocabulary import vocabulary
-
-SEVERITIES = ("error", "warn")
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    family: str
-    stage: str
-    severity: str
-    rule: str
-    description: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    families: dict[str, dict[str, str]]
-    identities: tuple[Identity, ...]
-
-    def for_stage(self, stage: str) -> list[Identity]:
-        return [i for i in self.identities if i.stage == stage]
-
-    def families_of(self, stage: str) -> list[str]:
-        return [f for f, spec in self.families.items() if spec["stage"] == stage]
-
-
-@dataclass
-class Instance:
-    """One evaluated instance of an identity."""
-
-    identity: str
-    family: str
-    stage: str
-    severity: str
-    instance: str
-    lhs: Decimal | None
-    rhs: Decimal | None
-    tolerance: Decimal
-    table_type: str | None = None
-    table_no: str | None = None
-    page: int | None = None
-    unit: str | None = None
-    detail: str | None = None
-    waived: str | None = None  # the waiver's reason
-    agrees: bool | None = None  # for comparisons of text (names), which have no amounts
-    relation: str = "equals"  # equals: lhs = rhs; covers: lhs >= rhs (a whole and one of its parts)
-    not_evaluated: str | None = None  # why the inputs are too doubtful to judge the document by them
-    reading: str | None = None  # the reading of the table used, where the printed structure allows two
-
-    @property
-    def difference(self) -> Decimal | None:
-        if self.lhs is None or self.rhs is None:
-            return None
-        return self.lhs - self.rhs
-
-    @property
-    def outcome(self) -> str:
-        """pass (equal) | rounding (within tolerance) | fail | waived | not_evaluated."""
-        if self.not_evaluated:
-            return "not_evaluated"
-        d = self.difference
-        if d is None:
-            if self.agrees:
-                return "pass"
-            return "fail" if not self.waived else "waived"
-        if self.relation == "covers":
-            d = min(d, Decimal(0))  # a whole larger than its part holds
-        if d == 0:
-            return "pass"
-        if abs(d) <= self.tolerance:
-            return "rounding"
-        return "waived" if self.waived else "fail"
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome != "fail"
-
-    @property
-    def excess(self) -> Decimal:
-        """How far beyond its tolerance the instance is: > 0 exactly when its outcome is fail (or waived)."""
-        if self.outcome in ("pass", "rounding", "not_evaluated"):
-            return Decimal(-1)
-        d = self.difference
-        if d is None:
-            return Decimal(1)
-        if self.relation == "covers":
-            d = min(d, Decimal(0))
-        return abs(d) - self.tolerance
-
-
-def load_catalog(path: Path) -> Catalog:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    families = data["families"]
-    identities = []
-    for item in data["identities"]:
-        fam = families[item["family"]]
-        params = {k: v for k, v in item.items() if k not in ("name", "family", "rule", "description", "severity")}
-        identities.append(Identity(name=item["name"], family=item["family"], stage=fam["stage"],
-                                   severity=item.get("severity", fam["severity"]), rule=item["rule"],
-                                   description=" ".join(str(item.get("description", "")).split()), params=params))
-    names = [i.name for i in identities]
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        raise ValueError(f"identity names declared twice in {path}: {sorted(dupes)}")
-    return Catalog(families=families, identities=tuple(identities))
-
 
 # ---- the report's amounts, with half a unit of their last printed digit -----------------------
 
@@ -320,6 +211,43 @@ class _Evaluator:
                 found.append(self._inst(ident, f"{inc[7] or inc[6]} {inc[3]} = {exp[3]}", inc[4], exp[4],
                                         max(inc[5], exp[5]), inc[6], inc[7], inc[8], inc[9]))
         return found
+
+    def form_section_totals(self, ident: Identity) -> list[Instance]:
+        """A performance form's money section of label | amount pairs (项目资金（元）| 年度资金申请总额 | … /
+        其中：当年财政拨款 | … / 上年结转资金 | … / 其他资金 | …): in each column of pairs, the amount whose label
+        names a total (总额, 合计) = the amounts printed under it."""
+        found: list[Instance] = []
+        by_position: dict[tuple[int, str, int], list[Line]] = {}
+        for *line, column_seq in self.rows(
+                """SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type, table_no,
+                          page, unit, row_level, row_kind, column_seq
+                   FROM li WHERE table_type IN ('overall_performance', 'project_performance')
+                     AND regexp_matches(coalesce(row_name, ''), '资金') ORDER BY table_seq, column_seq, row_seq"""):
+            r = Line(*line)
+            by_position.setdefault((r.table_seq, r.name, column_seq), []).append(r)
+        for (_, section, _), rows in by_position.items():
+            if len(rows) >= 3 and re.search(r"(总额|合计|总计)[:：]?$", rows[0].column) \
+                    and not any(re.search(r"(总额|合计|总计)[:：]?$", r.column) for r in rows[1:]):
+                found.append(self._sum(ident, f"{rows[0].table_no or rows[0].table_type} {section}: "
+                                              f"{rows[0].column} = " + " + ".join(r.column for r in rows[1:]),
+                                       rows[0], rows[1:]))
+        return found
+
+    def project_forms_within_projects(self, ident: Identity) -> list[Instance]:
+        """项目支出 (支出总表 合计) ≥ Σ the project forms' funding totals: the forms cover some or all of the
+        projects, never more than they spend."""
+        forms = self.rows("""SELECT table_seq, amount_yuan, half_yuan, table_no, page FROM li
+                             WHERE table_type = 'project_performance'
+                               AND regexp_matches(column_name, '(总额|合计|总计)[:：]?$')
+                             QUALIFY row_number() OVER (PARTITION BY table_seq ORDER BY row_seq, column_seq) = 1""")
+        total = self._select({"table": ["expenditure"], "row": "total", "column": r"(^|/)项目支出$"})
+        if len(forms) < 2 or total is None:
+            return []
+        inst = self._inst(ident, f"{total[4] or 'expenditure'} 合计 项目支出 ≥ Σ {len(forms)} project forms' "
+                                 "funding (yuan)", total[1], sum((f[1] for f in forms), Decimal(0)),
+                          total[2] + sum((f[2] for f in forms), Decimal(0)), "expenditure", total[4], total[5], "元")
+        inst.relation = "covers"
+        return [inst]
 
     def form_block_totals(self, ident: Identity) -> list[Instance]:
         """In a form's funding block, a 合计 row equals the rows it closes (above it) or opens (below it);
@@ -873,12 +801,12 @@ class _Evaluator:
         return out
 
     def narrative(self, ident: Identity) -> list[Instance]:
-        from yusuan.narrative import evaluate_claims
+        from yusuan.checks.prose import evaluate_claims
 
         return evaluate_claims(self, ident)
 
     def narrative_prior_year(self, ident: Identity) -> list[Instance]:
-        from yusuan.narrative import evaluate_prior_year
+        from yusuan.checks.prose import evaluate_prior_year
 
         return evaluate_prior_year(self, ident)
 
@@ -986,103 +914,3 @@ def evaluate(con: duckdb.DuckDBPyConnection, report_id: str, identities: list[Id
             raise ValueError(f"identity {ident.name}: unknown rule {ident.rule!r}")
         out += fn(ident)
     return out
-
-
-# ---- waivers, results, status -----------------------------------------------------------------
-
-def load_waivers(path: Path) -> list[dict[str, str]]:
-    if not Path(path).exists():
-        return []
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    waivers: list[dict[str, str]] = data.get("waivers") or []
-    for w in waivers:
-        missing = [k for k in ("sha256", "identity", "reason") if not w.get(k)]
-        if missing:
-            raise ValueError(f"{path}: a waiver lacks {missing}: {w}")
-    return waivers
-
-
-def apply_waivers(results: list[Instance], sha256: str, waivers: list[dict[str, str]]) -> None:
-    for w in waivers:
-        if not sha256.startswith(w["sha256"]):
-            continue
-        for r in results:
-            if r.identity == w["identity"] and (not w.get("instance") or w["instance"] in r.instance):
-                r.waived = w["reason"]
-
-
-CHECK_RESULTS_SQL = """
-CREATE TABLE IF NOT EXISTS budget.check_results (
-    report_id   VARCHAR NOT NULL,
-    stage       VARCHAR NOT NULL,
-    family      VARCHAR NOT NULL,
-    check_name  VARCHAR NOT NULL,
-    instance    VARCHAR NOT NULL,
-    severity    VARCHAR NOT NULL,
-    passed      BOOLEAN NOT NULL,
-    outcome     VARCHAR NOT NULL,
-    observed    DECIMAL(30, 6),
-    expected    DECIMAL(30, 6),
-    difference  DECIMAL(30, 6),
-    tolerance   DECIMAL(30, 10),
-    unit        VARCHAR,
-    table_type  VARCHAR,
-    table_no    VARCHAR,
-    page        INTEGER,
-    detail      VARCHAR,
-    checked_at  TIMESTAMP NOT NULL
-);
-ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
-ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
-COMMENT ON TABLE budget.check_results IS
-    'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
-COMMENT ON COLUMN budget.check_results.outcome IS
-    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (see reason)';
-COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
-COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
-COMMENT ON COLUMN budget.check_results.tolerance IS
-    'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
-COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
-COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
-"""
-
-
-def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:
-    """Replace the report's results of one stage (the caller owns the transaction)."""
-    con.execute("DELETE FROM budget.check_results WHERE report_id = ? AND stage = ?", [report_id, stage])
-    rows = []
-    for r in results:
-        detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
-        rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
-                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
-                     r.not_evaluated, r.reading))
-    if rows:
-        con.executemany("""INSERT INTO budget.check_results (report_id, stage, family, check_name, instance, severity,
-                               passed, outcome, observed, expected, difference, tolerance, unit, table_type, table_no,
-                               page, detail, reason, reading, checked_at)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
-
-
-def quarantine_reason(broken: list[Instance]) -> str:
-    first = broken[0]
-    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-    return (f"identity {first.identity} broken beyond rounding: {first.instance}: {first.lhs} vs {first.rhs}, "
-            f"difference {first.difference}, tolerance {first.tolerance}"
-            + (f", page {first.page}" if first.page else "") + more)
-
-
-def warning_summary(results: list[Instance]) -> str | None:
-    """What the warn-severity failures say, family by family (for a loaded report's status reason)."""
-    counts: dict[str, int] = {}
-    for r in results:
-        if r.severity == "warn" and not r.passed:
-            counts[r.family] = counts.get(r.family, 0) + 1
-    said = {"narrative": "narrative figure(s) disagree with the tables",
-            "correspondences": "customary correspondence(s) differ"}
-    parts = [f"{n} {said.get(family, family + ' warning(s)')}" for family, n in sorted(counts.items(), reverse=True)]
-    return f"{'; '.join(parts)} (warnings)" if parts else None
-
-
-def blocking_failures(results: list[Instance]) -> list[Instance]:
-    """Error-severity instances beyond tolerance and not waived: they quarantine the report."""
-    return [r for r in results if r.severity == "error" and not r.passed]

@@ -1,6 +1,6 @@
 """great-expectations at the stage boundaries: one suite (our own JSON) per boundary.
 
-The identity instances of a stage, computed in DuckDB (yusuan/identities.py), become one
+The identity instances of a stage, computed in DuckDB (yusuan/checks/rules.py), become one
 pandas frame; each expectation of the suite checks one family: no instance that is not
 waived exceeds its tolerance (`excess` = |difference| - tolerance <= 0). GX is imported once
 per process, on first use (its import costs seconds), and runs in an ephemeral context that
@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from yusuan.identities import Instance
+from yusuan.checks.instance import Instance
 
 
 @dataclass
@@ -134,7 +134,9 @@ def check_stage(con: Any, report_id: str, sha256: str, stage: str,
                 expectations_dir: Path) -> tuple[list[Instance], list[FamilyResult]]:
     """Evaluate a stage's identities on a report, apply the waivers, validate with the stage's GX
     suite and record every instance in budget.check_results (the caller owns the transaction)."""
-    from yusuan.identities import apply_waivers, evaluate, load_catalog, load_waivers, write_results
+    from yusuan.checks.catalog import load_catalog
+    from yusuan.checks.results import apply_waivers, load_waivers, write_results
+    from yusuan.checks.rules import evaluate
 
     folder = Path(expectations_dir)
     catalog = load_catalog(folder / "identities.yaml")

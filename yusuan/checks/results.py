@@ -1,0 +1,109 @@
+"""Check results: waivers, the budget.check_results table, and what the results say of a report's status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from yusuan.checks.instance import Instance
+
+# ---- waivers, results, status -----------------------------------------------------------------
+
+def load_waivers(path: Path) -> list[dict[str, str]]:
+    if not Path(path).exists():
+        return []
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    waivers: list[dict[str, str]] = data.get("waivers") or []
+    for w in waivers:
+        missing = [k for k in ("sha256", "identity", "reason") if not w.get(k)]
+        if missing:
+            raise ValueError(f"{path}: a waiver lacks {missing}: {w}")
+    return waivers
+
+
+def apply_waivers(results: list[Instance], sha256: str, waivers: list[dict[str, str]]) -> None:
+    for w in waivers:
+        if not sha256.startswith(w["sha256"]):
+            continue
+        for r in results:
+            if r.identity == w["identity"] and (not w.get("instance") or w["instance"] in r.instance):
+                r.waived = w["reason"]
+
+
+CHECK_RESULTS_SQL = """
+CREATE TABLE IF NOT EXISTS budget.check_results (
+    report_id   VARCHAR NOT NULL,
+    stage       VARCHAR NOT NULL,
+    family      VARCHAR NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    instance    VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,
+    passed      BOOLEAN NOT NULL,
+    outcome     VARCHAR NOT NULL,
+    observed    DECIMAL(30, 6),
+    expected    DECIMAL(30, 6),
+    difference  DECIMAL(30, 6),
+    tolerance   DECIMAL(30, 10),
+    unit        VARCHAR,
+    table_type  VARCHAR,
+    table_no    VARCHAR,
+    page        INTEGER,
+    detail      VARCHAR,
+    checked_at  TIMESTAMP NOT NULL
+);
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
+COMMENT ON TABLE budget.check_results IS
+    'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
+COMMENT ON COLUMN budget.check_results.outcome IS
+    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (see reason)';
+COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
+COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
+COMMENT ON COLUMN budget.check_results.tolerance IS
+    'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
+COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
+COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
+"""
+
+
+def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:
+    """Replace the report's results of one stage (the caller owns the transaction)."""
+    con.execute("DELETE FROM budget.check_results WHERE report_id = ? AND stage = ?", [report_id, stage])
+    rows = []
+    for r in results:
+        detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
+        rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
+                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
+                     r.not_evaluated, r.reading))
+    if rows:
+        con.executemany("""INSERT INTO budget.check_results (report_id, stage, family, check_name, instance, severity,
+                               passed, outcome, observed, expected, difference, tolerance, unit, table_type, table_no,
+                               page, detail, reason, reading, checked_at)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
+
+
+def quarantine_reason(broken: list[Instance]) -> str:
+    first = broken[0]
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return (f"identity {first.identity} broken beyond rounding: {first.instance}: {first.lhs} vs {first.rhs}, "
+            f"difference {first.difference}, tolerance {first.tolerance}"
+            + (f", page {first.page}" if first.page else "") + more)
+
+
+def warning_summary(results: list[Instance]) -> str | None:
+    """What the warn-severity failures say, family by family (for a loaded report's status reason)."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.severity == "warn" and not r.passed:
+            counts[r.family] = counts.get(r.family, 0) + 1
+    said = {"narrative": "narrative figure(s) disagree with the tables",
+            "correspondences": "customary correspondence(s) differ"}
+    parts = [f"{n} {said.get(family, family + ' warning(s)')}" for family, n in sorted(counts.items(), reverse=True)]
+    return f"{'; '.join(parts)} (warnings)" if parts else None
+
+
+def blocking_failures(results: list[Instance]) -> list[Instance]:
+    """Error-severity instances beyond tolerance and not waived: they quarantine the report."""
+    return [r for r in results if r.severity == "error" and not r.passed]
