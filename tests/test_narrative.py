@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from yusuan.model import NarrativeParagraph
 from yusuan.checks.prose import _enumerated_parts
+from yusuan.model import NarrativeParagraph
 from yusuan.narrative import cn_number as _cn_number
 from yusuan.narrative import extract_claims
 
