@@ -16,11 +16,13 @@ from yusuan.register import DEFAULT_MAX_PAGES
 
 class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Folders and files of a deployment. Empty fields fall back to the environment
-    (YUSUAN_DATA_DIR, YUSUAN_WAREHOUSE, YUSUAN_MAX_PAGES), then to defaults under `data/`."""
+    (YUSUAN_DATA_DIR, YUSUAN_WAREHOUSE, YUSUAN_MAX_PAGES, YUSUAN_EXPECTATIONS), then to defaults under
+    `data/` (and the project's `expectations/`)."""
 
     data_dir: str = ""
     warehouse: str = ""
     max_pages: int = 0
+    expectations: str = ""
 
     def data_path(self) -> Path:
         return Path(self.data_dir or os.environ.get("YUSUAN_DATA_DIR") or "data").resolve()
@@ -58,8 +60,9 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
         return self.data_path() / "staging"
 
     def expectations_dir(self) -> Path:
-        """The identity catalog, the GX suites and the waivers (expectations/ of the project)."""
-        return Path(__file__).resolve().parents[1] / "expectations"
+        """The identity catalog, the GX suites and the waivers (expectations/ of the project by default)."""
+        explicit = self.expectations or os.environ.get("YUSUAN_EXPECTATIONS")
+        return Path(explicit).resolve() if explicit else Path(__file__).resolve().parents[1] / "expectations"
 
     def page_limit(self) -> int:
         return self.max_pages or int(os.environ.get("YUSUAN_MAX_PAGES") or DEFAULT_MAX_PAGES)

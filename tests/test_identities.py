@@ -37,13 +37,15 @@ IDENTITIES_MD = ROOT / "tests" / "fixtures" / "identities.md"
 MD = parse(IDENTITIES_MD) if IDENTITIES_MD.exists() else []
 
 
-def run(data_dir: Path, report_ids: list[str], assets: list[str], instance: dg.DagsterInstance) -> None:
+def run(data_dir: Path, report_ids: list[str], assets: list[str], instance: dg.DagsterInstance,
+        expectations: Path | None = None) -> None:
     job = defs.resolve_job_def("ingest_job")
+    config = {"data_dir": str(data_dir)} | ({"expectations": str(expectations)} if expectations else {})
     for rid in report_ids:
         instance.add_dynamic_partitions("reports", [rid])
         job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
                                asset_selection=[dg.AssetKey(a) for a in assets],
-                               run_config={"resources": {"yusuan": {"config": {"data_dir": str(data_dir)}}}})
+                               run_config={"resources": {"yusuan": {"config": config}}})
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +59,16 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 def load(staged: tuple[Path, list[str]], tmp: Path, mutate: Callable[[Path, str], None] | None = None,
-         target: int = 0) -> duckdb.DuckDBPyConnection:
-    """Copy the staged reports, apply `mutate` to one, then load and conform both."""
+         target: int = 0, expectations: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Copy the staged reports, apply `mutate` to one, then load and conform both (with the
+    catalog of `expectations`, by default the project's)."""
     src, ids = staged
     data = tmp / "data"
     shutil.copytree(src, data)
     if mutate is not None:
         mutate(data / "staging" / ids[target], ids[target])
     with dg.instance_for_test() as instance:
-        run(data, ids, ["line_items", "conformed_facts"], instance)
+        run(data, ids, ["line_items", "conformed_facts"], instance, expectations)
     return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
 
 
@@ -349,17 +352,15 @@ def test_correspondence_difference_is_a_warning(staged: tuple[Path, list[str]], 
     assert status(con, sample)[0] == "loaded"
 
 
-def test_waiver_promotes_a_reviewed_defect(staged: tuple[Path, list[str]], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_waiver_promotes_a_reviewed_defect(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
     expectations = tmp_path / "expectations"
     shutil.copytree(EXPECTATIONS, expectations)
     sha = re.sub(r"^r", "", staged[1][1])
     (expectations / "waivers.yaml").write_text(
         "waivers:\n  - sha256: " + sha + "\n    identity: total_row_equals_sum_of_top_level_rows\n"
         "    reason: reviewed, the published 合计 is wrong\n", encoding="utf-8")
-    monkeypatch.setattr("pipelines.resources.YusuanConfig.expectations_dir", lambda self: expectations)
     con = load(staged, tmp_path, set_cell(None, "general_public_basic_by_economic", "合计", "金额", "11,700.93"),
-               target=1)
+               target=1, expectations=expectations)
     j19 = staged[1][1]
     assert failing(con, j19) == set()
     assert status(con, j19) == ("loaded", None)
@@ -367,3 +368,55 @@ def test_waiver_promotes_a_reviewed_defect(staged: tuple[Path, list[str]], tmp_p
                          "AND outcome = 'waived'", [j19]).fetchall()
     assert waived == [("total_row_equals_sum_of_top_level_rows", "waived",
                        "waived: reviewed, the published 合计 is wrong")]
+
+
+ADDED = """
+  - name: fiscal_summary_basic_equals_fiscal_basic_table
+    family: cross_table
+    rule: cross_table
+    description: 财政拨款收支总表 基本支出 = 财政拨款基本支出表 合计
+    why: "the 财政拨款 basic expenditure is one figure, printed in two tables"
+    lhs: {table: [fiscal_summary], row: "name:基本支出$", column: "支出"}
+    rhs: [{table: [fiscal_basic_by_economic], row: total, column: "(^|/)(合计|金额)$"}]
+
+  - name: fiscal_basic_covers_general_public_basic
+    family: correspondences
+    rule: cross_table
+    relation: covers
+    description: 财政拨款基本支出表 合计 ≥ 一般公共预算基本支出表 合计
+    why: "财政拨款 includes the 一般公共预算 money, so its basic expenditure covers the 一般公共预算 part"
+    lhs: {table: [fiscal_basic_by_economic], row: total, column: "(^|/)(合计|金额)$"}
+    rhs: [{table: [general_public_basic_by_economic], row: total, column: "(^|/)(合计|金额)$"}]
+"""
+
+
+def test_an_identity_added_to_the_catalog_alone_is_checked(staged: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """A strict identity and a customary correspondence, added by editing a copy of identities.yaml
+    (nothing else), are evaluated on J19 through the pipeline; with the 财政拨款收支总表's 基本支出
+    raised by 1.00 and its 项目支出 lowered by 1.00 (the table still adds up), the strict one, and only
+    it, fails beyond what the project's own catalog finds."""
+    expectations = tmp_path / "expectations"
+    shutil.copytree(EXPECTATIONS, expectations)
+    with (expectations / "identities.yaml").open("a", encoding="utf-8") as f:
+        f.write(ADDED)
+    j19 = staged[1][1]
+    con = load(staged, tmp_path / "clean", expectations=expectations)
+    added = con.execute("SELECT check_name, severity, outcome, observed, expected FROM budget.check_results "
+                        "WHERE report_id = ? AND check_name IN ('fiscal_summary_basic_equals_fiscal_basic_table', "
+                        "'fiscal_basic_covers_general_public_basic') ORDER BY 1", [j19]).fetchall()
+    # 表四 一、基本支出, 表六 合计 and 表八 合计 all print 11,700.63 万元 (read from the PDF); in 元:
+    assert added == [("fiscal_basic_covers_general_public_basic", "warn", "pass", Decimal("117006300"),
+                      Decimal("117006300")),
+                     ("fiscal_summary_basic_equals_fiscal_basic_table", "error", "pass", Decimal("117006300"),
+                      Decimal("117006300"))]
+    assert status(con, j19) == ("loaded", None)
+    con.close()
+
+    def shift(staging: Path, report_id: str) -> None:
+        set_cell(None, "fiscal_summary", "一、基本支出", "支出/支出用途/金额", "11,701.63")(staging, report_id)
+        set_cell(None, "fiscal_summary", "二、项目支出", "支出/支出用途/金额", "13,024.38")(staging, report_id)
+
+    with_added = load(staged, tmp_path / "added", shift, target=1, expectations=expectations)
+    without = load(staged, tmp_path / "project", shift, target=1)
+    assert failing(with_added, j19) - failing(without, j19) == {"fiscal_summary_basic_equals_fiscal_basic_table"}
+    assert status(with_added, j19)[0] == "quarantined"

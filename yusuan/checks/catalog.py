@@ -19,7 +19,14 @@ class Identity:
     severity: str
     rule: str
     description: str
+    why: str  # why it must hold: the template's definition (strict), or a custom (a correspondence)
+    tables: tuple[str, ...] = ()  # the table types it reads
+    kinds: tuple[str, ...] = ("budget", "final")  # the report kinds it applies to
     params: dict[str, Any] = field(default_factory=dict)
+
+    def applies_to(self, report_kind: str | None) -> bool:
+        kind = "final" if report_kind and report_kind.endswith("final") else "budget"
+        return kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -34,18 +41,88 @@ class Catalog:
         return [f for f, spec in self.families.items() if spec["stage"] == stage]
 
 
-def load_catalog(path: Path) -> Catalog:
+class CatalogError(ValueError):
+    """The catalog is wrong; the message names the entry."""
+
+
+_FAMILY_KEYS = {"check", "stage", "severity", "description"}
+_IDENTITY_KEYS = {"name", "family", "rule", "description", "why", "scope", "severity",
+                  # the rules' parameters
+                  "lhs", "rhs", "relation", "zero_when_absent", "domain", "rule_tables", "fund", "table", "part"}
+_SELECTOR_KEYS = {"table", "row", "column", "optional", "named"}
+_STAGES = ("extracted", "conformed")
+_KINDS = ("budget", "final")
+
+
+def _types_named(item: dict[str, Any]) -> list[str]:
+    """Every table type an identity's parameters name."""
+    out: list[str] = []
+    for sel in [item.get("lhs")] + list(item.get("rhs") or []):
+        if isinstance(sel, dict):
+            out += list(sel.get("table") or [])
+    for side in (item.get("rule_tables") or {}).values():
+        out += list(side)
+    out += list(item.get("table") or [])
+    out += list((item.get("scope") or {}).get("tables") or [])
+    return out
+
+
+def load_catalog(path: Path, rules: set[str] | None = None) -> Catalog:
+    """Load and validate the catalog: an unknown key, family, rule, stage, severity, relation or table type is an
+    error naming the entry. `rules`: the rules an identity may name (by default those of yusuan.checks.rules)."""
+    from yusuan.vocabulary import vocabulary
+
+    if rules is None:
+        from yusuan.checks.rules import RULES
+
+        rules = RULES
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or set(data) != {"families", "identities"}:
+        raise CatalogError(f"{path}: expected exactly the keys families and identities")
     families = data["families"]
+    for fname, spec in families.items():
+        where = f"{path}: family {fname}"
+        extra = sorted(set(spec) - _FAMILY_KEYS)
+        if extra or set(spec) != _FAMILY_KEYS:
+            raise CatalogError(f"{where}: keys must be {sorted(_FAMILY_KEYS)}, got {sorted(spec)}")
+        if spec["stage"] not in _STAGES or spec["severity"] not in SEVERITIES:
+            raise CatalogError(f"{where}: stage must be one of {_STAGES}, severity one of {SEVERITIES}")
+    known_types = {t.name for t in vocabulary().table_types}
     identities = []
     for item in data["identities"]:
-        fam = families[item["family"]]
-        params = {k: v for k, v in item.items() if k not in ("name", "family", "rule", "description", "severity")}
-        identities.append(Identity(name=item["name"], family=item["family"], stage=fam["stage"],
-                                   severity=item.get("severity", fam["severity"]), rule=item["rule"],
-                                   description=" ".join(str(item.get("description", "")).split()), params=params))
+        where = f"{path}: identity {item.get('name', '?')}"
+        extra = sorted(set(item) - _IDENTITY_KEYS)
+        if extra:
+            raise CatalogError(f"{where}: unknown key(s) {extra}")
+        for key in ("name", "family", "rule", "description", "why"):
+            if not item.get(key):
+                raise CatalogError(f"{where}: needs {key!r}")
+        if item["family"] not in families:
+            raise CatalogError(f"{where}: unknown family {item['family']!r}")
+        if item["rule"] not in rules:
+            raise CatalogError(f"{where}: unknown rule {item['rule']!r}")
+        severity = item.get("severity", families[item["family"]]["severity"])
+        if severity not in SEVERITIES:
+            raise CatalogError(f"{where}: unknown severity {severity!r}")
+        if item.get("relation", "equals") not in ("equals", "covers"):
+            raise CatalogError(f"{where}: relation must be equals or covers")
+        for sel in [item.get("lhs")] + list(item.get("rhs") or []):
+            if sel is not None and (not isinstance(sel, dict) or set(sel) - _SELECTOR_KEYS):
+                raise CatalogError(f"{where}: a selector's keys must be among {sorted(_SELECTOR_KEYS)}: {sel}")
+        unknown = sorted(set(_types_named(item)) - known_types)
+        if unknown:
+            raise CatalogError(f"{where}: unknown table type(s) {unknown}")
+        scope = item.get("scope") or {}
+        if set(scope) - {"tables", "kinds"} or set(scope.get("kinds") or _KINDS) - set(_KINDS):
+            raise CatalogError(f"{where}: scope takes tables and kinds ({_KINDS}), got {scope}")
+        params = {k: v for k, v in item.items()
+                  if k not in ("name", "family", "rule", "description", "severity", "why", "scope")}
+        identities.append(Identity(
+            name=item["name"], family=item["family"], stage=families[item["family"]]["stage"], severity=severity,
+            rule=item["rule"], description=" ".join(str(item["description"]).split()), why=str(item["why"]),
+            tables=tuple(dict.fromkeys(_types_named(item))), kinds=tuple(scope.get("kinds") or _KINDS), params=params))
     names = [i.name for i in identities]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise ValueError(f"identity names declared twice in {path}: {sorted(dupes)}")
+        raise CatalogError(f"identity names declared twice in {path}: {sorted(dupes)}")
     return Catalog(families=families, identities=tuple(identities))

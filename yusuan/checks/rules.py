@@ -901,14 +901,21 @@ def code_domain(header: list[str], table_type: str | None = None) -> str | None:
     return None
 
 
+RULES = {name for name in vars(_Evaluator) if not name.startswith("_") and callable(getattr(_Evaluator, name))
+         and name != "rows"}
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, report_id: str, identities: list[Identity]) -> list[Instance]:
     """Evaluate the given identities on one report; the warehouse holds its rows already."""
     first, rest = _PREPARE.split(";", 1)
     con.execute(first, [report_id])
     con.execute(rest)
     ev = _Evaluator(con, report_id)
+    kind = con.execute("SELECT report_kind FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
     out: list[Instance] = []
     for ident in identities:
+        if not ident.applies_to(kind[0] if kind else None):
+            continue
         fn = getattr(ev, ident.rule, None)
         if fn is None:
             raise ValueError(f"identity {ident.name}: unknown rule {ident.rule!r}")
