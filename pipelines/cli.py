@@ -250,7 +250,9 @@ def status(args: argparse.Namespace) -> int:
 
 
 def checks(args: argparse.Namespace) -> int:
-    """The failing, warned, waived and rounding identities of one report (or of every report)."""
+    """One report's (or every report's) identity checks: the failures (errors, then warnings), the
+    waived, the gaps within rounding (each with its size and tolerance), and with --all the
+    instances not evaluated with their reasons."""
     from pipelines.resources import YusuanConfig
 
     resource = YusuanConfig(**_config(args))
@@ -258,23 +260,25 @@ def checks(args: argparse.Namespace) -> int:
     if args.report:
         where = "AND (r.report_id = ? OR r.file_name = ? OR r.sha256 LIKE ?)"
         params = [args.report, args.report, args.report + "%"]
-    outcomes = ("fail", "waived", "rounding") if args.all else ("fail", "waived")
     with resource.read() as con:
         rows = con.execute(f"""
-            SELECT r.file_name, r.status, c.stage, c.check_name, c.severity, c.outcome, c.instance, c.observed,
-                   c.expected, c.difference, c.tolerance, c.page, c.detail
+            SELECT r.file_name, c.outcome, c.severity, c.stage, c.check_name, c.instance, c.observed, c.expected,
+                   c.difference, c.tolerance, c.unit, c.page, coalesce(c.reason, c.detail), c.reading
             FROM budget.check_results c JOIN budget.reports r USING (report_id)
-            WHERE c.outcome IN (SELECT unnest(?::VARCHAR[])) {where}
-            ORDER BY r.file_name, c.severity, c.stage, c.check_name, c.instance""", [list(outcomes)] + params).fetchall()
+            WHERE c.outcome <> 'pass' {where}
+            ORDER BY r.file_name, c.severity, c.stage, c.check_name, c.page NULLS LAST, c.instance""",
+                           params).fetchall()
         summary = con.execute(f"""
-            SELECT r.file_name, r.status, count(*) FILTER (WHERE c.outcome = 'pass'),
-                   count(*) FILTER (WHERE c.outcome = 'rounding'), count(*) FILTER (WHERE c.outcome = 'fail'),
-                   count(*) FILTER (WHERE c.outcome = 'waived')
+            SELECT r.file_name, r.status, count(c.outcome) FILTER (WHERE c.outcome = 'pass'),
+                   count(*) FILTER (WHERE c.outcome = 'rounding'),
+                   count(*) FILTER (WHERE c.outcome = 'fail' AND c.severity = 'error'),
+                   count(*) FILTER (WHERE c.outcome = 'fail' AND c.severity = 'warn'),
+                   count(*) FILTER (WHERE c.outcome = 'waived'), count(*) FILTER (WHERE c.outcome = 'not_evaluated')
             FROM budget.reports r LEFT JOIN budget.check_results c USING (report_id)
             WHERE true {where} GROUP BY ALL ORDER BY 1""", params).fetchall()
     console = Console(width=None if sys.stdout.isatty() else 200)
     overview = Table(title="identity checks per report")
-    for col in ("file", "status", "pass", "rounding", "fail", "waived"):
+    for col in ("file", "status", "pass", "rounding", "errors", "warnings", "waived", "not evaluated"):
         overview.add_column(col)
     for r in summary:
         overview.add_row(*[str(v) for v in r])
@@ -282,14 +286,37 @@ def checks(args: argparse.Namespace) -> int:
     if not summary:
         console.print(f"no report matches {args.report!r}" if args.report else "no reports yet")
         return 1 if args.report else 0
-    table = Table(title="failing, warned and waived identities" + (" (and rounding)" if args.all else ""))
-    for col in ("file", "stage", "identity", "severity", "outcome", "instance", "observed", "expected",
-                "difference", "tolerance", "page"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        severity = "warn" if r[4] == "warn" else "error"
-        table.add_row(r[0], r[2], r[3], severity, r[5], r[6], *[("" if v is None else str(v)) for v in r[7:12]])
-    console.print(table if rows else "every identity holds (within rounding)")
+
+    def section(title: str, picked: list[tuple[Any, ...]], columns: tuple[str, ...], empty: str) -> None:
+        if not picked:
+            console.print(empty)
+            return
+        table = Table(title=title)
+        for col in ("file", "identity", "instance", *columns):
+            table.add_column(col, overflow="fold")
+        for r in picked:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        console.print(table)
+
+    def figures(r: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (r[0], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+
+    section("errors (the report is quarantined)",
+            [(*figures(r), r[12], r[13]) for r in rows if r[1] == "fail" and r[2] == "error"],
+            ("observed", "expected", "difference", "tolerance", "unit", "page", "detail", "reading"), "no errors")
+    section("warnings", [(*figures(r), r[12]) for r in rows if r[1] == "fail" and r[2] == "warn"],
+            ("observed", "expected", "difference", "tolerance", "unit", "page", "detail"), "no warnings")
+    section("waived", [(*figures(r), r[12]) for r in rows if r[1] == "waived"],
+            ("observed", "expected", "difference", "tolerance", "unit", "page", "waiver"), "nothing waived")
+    section("within rounding (a gap no larger than the printed figures' rounding)",
+            [(*figures(r), r[13]) for r in rows if r[1] == "rounding"],
+            ("observed", "expected", "difference", "tolerance", "unit", "page", "reading"), "no rounding gaps")
+    not_evaluated = [(r[0], r[4], r[5], r[11], r[12]) for r in rows if r[1] == "not_evaluated"]
+    if args.all:
+        section("not evaluated (the reading was doubtful or an input is not printed)", not_evaluated,
+                ("page", "reason"), "every instance was evaluated")
+    elif not_evaluated:
+        console.print(f"{len(not_evaluated)} instance(s) not evaluated: --all lists them with their reasons")
     return 0
 
 
@@ -339,9 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     p_ingest.set_defaults(func=ingest)
     p_status = sub.add_parser("status", parents=[common], help="list the reports in the warehouse")
     p_status.set_defaults(func=status)
-    p_checks = sub.add_parser("checks", parents=[common], help="the failing and warned identities of the reports")
+    p_checks = sub.add_parser("checks", parents=[common],
+                              help="the failing, warned, waived and rounding identities of the reports")
     p_checks.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix (default: all)")
-    p_checks.add_argument("--all", action="store_true", help="also list the rounding-level differences")
+    p_checks.add_argument("--all", action="store_true", help="also list the instances not evaluated, with their reasons")
     p_checks.set_defaults(func=checks)
     p_remove = sub.add_parser("remove", parents=[common], help="remove a report from every stage")
     p_remove.add_argument("report", help="report id, file name or SHA-256 prefix")

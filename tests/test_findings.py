@@ -178,3 +178,17 @@ def test_every_break_of_the_truth_is_found(corpus_db: duckdb.DuckDBPyConnection,
 def test_the_listing_covers_the_corpus() -> None:
     assert set(FINDINGS) <= set(BUDGETS) and len(BUDGETS) == 20
     assert Path(TRUTH).is_dir()
+
+
+def test_yusuan_checks_shows_rounding_in_its_own_section(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An auditor reads the rounding gaps too: `yusuan checks REPORT` lists them by default, apart from the
+    failures, with their size and tolerance (sh_city_czj_2025 p6 states 17,192 万元 for 表1's
+    171,915,169 元 收入总计: 0.4831 万元 off, within half a unit of the prose's last digit)."""
+    from pipelines.cli import main
+
+    assert main(["checks", "sh_city_czj_2025_unit_budget.pdf", "--data-dir", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "no errors" in out and "no warnings" in out
+    rounding = out[out.index("within rounding"):]
+    assert "17192.000000" in rounding and "0.483100" in rounding
+    assert re.search(r"\d+ instance\(s\) not evaluated: --all lists them", out)
