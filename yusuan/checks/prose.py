@@ -332,8 +332,9 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
         # one unit of the prose's last digit is a rounding gap, said as such; beyond it, a disagreement
         tol = max(last_digit_unit(c.raw), fig.amount.half_yuan / factor)
         table = fig.amount.yuan / factor
+        gap = abs(c.value - table)
         note = "; not correctly rounded (cut): within one unit of the last printed digit" \
-            if abs(c.value - table) > last_digit_unit(c.raw) / 2 else ""
+            if last_digit_unit(c.raw) / 2 < gap <= tol else ""
         inst = ev._inst(ident, f"prose p{c.page} “{c.subject} {c.raw}{c.unit}” = {fig.what}", c.value,
                         table, tol, "narrative", fig.amount.table_no, c.page, c.unit,
                         detail=f"{fig.how}{note}; {sentence(c)}")
@@ -618,9 +619,10 @@ def evaluate_prior_year(ev: Any, ident: Any) -> list[Any]:
             continue
         factor = _factor(base.unit)
         previous = base.value - change.value
-        tol = max(last_digit_unit(base.raw) / 2, last_digit_unit(change.raw) / 2, got[2] / factor) * 2
+        tol = max(last_digit_unit(base.raw) / 2, last_digit_unit(change.raw) / 2, got.half / factor) * 2
         out.append(ev._inst(ident, f"prose p{base.page} “{base.subject}” last year {base.raw} "
                                    f"{'+' if change.value < 0 else '-'} {change.raw} = "
-                                   f"{got[4] or 'overall_performance'} {got[7]} {got[8]}", previous, got[1] / factor,
-                            tol, "narrative", got[4], base.page, base.unit, detail=f"sentence: {base.sentence[:200]}"))
+                                   f"{got.table_no or 'overall_performance'} {got.row_name} {got.column}", previous,
+                            got.yuan / factor, tol, "narrative", got.table_no, base.page, base.unit,
+                            detail=f"sentence: {base.sentence[:200]}"))
     return out

@@ -56,6 +56,47 @@ class Line(NamedTuple):
     row_kind: str | None
 
 
+class Selected(NamedTuple):
+    """One figure a cross-table selector picks: as printed, in yuan, with half a unit of its last digit."""
+
+    printed: Decimal
+    yuan: Decimal
+    half: Decimal
+    table_type: str | None
+    table_no: str | None
+    page: int | None
+    unit: str | None
+    row_name: str | None
+    column: str
+
+    @property
+    def table(self) -> str:
+        return self.table_no or self.table_type or ""
+
+
+class FundLine(NamedTuple):
+    """An income line of a 收支总表-style table that names one fund."""
+
+    name: str
+    yuan: Decimal
+    half: Decimal
+    table_no: str | None
+    page: int | None
+    printed: str
+
+
+class _FormCell(NamedTuple):
+    table_seq: int
+    row_seq: int
+    row_name: str
+    column: str
+    kind: str
+    raw: str
+    amount: Decimal | None
+    page: int | None
+    table_no: str | None
+
+
 def _label(row: tuple[Any, ...]) -> str:
     return " ".join(str(x) for x in row if x)
 
@@ -156,21 +197,22 @@ class _Evaluator:
         found: list[Instance] = []
         for (_, col), rows in self._side_rows().items():
             for i, r in enumerate(rows):
-                name = r[3]
+                name = r.name
                 if re.match(_LEVEL1, name):  # 一、本年收入 = Σ （一）（二）… printed under it
                     kids = []
                     for k in rows[i + 1:]:
-                        if re.match(_LEVEL2, k[3]):
+                        if re.match(_LEVEL2, k.name):
                             kids.append(k)
                         else:
                             break
                     if kids:
-                        found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(kids)} sub-items",
+                        found.append(self._sum(ident, f"{r.table_no or r.table_type} {name}: {col} = Σ {len(kids)} sub-items",
                                                r, kids))
                 elif re.search(r"(合计|小计)$", name) and not re.search("总计$", name):
-                    items = [k for k in rows[:i] if re.match(_LEVEL1, k[3])]
+                    items = [k for k in rows[:i] if re.match(_LEVEL1, k.name)]
                     if items:
-                        found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(items)} items", r, items))
+                        found.append(self._sum(ident, f"{r.table_no or r.table_type} {name}: {col} = Σ {len(items)} items", r,
+                                               items))
                     break
         return found
 
@@ -199,17 +241,18 @@ class _Evaluator:
 
     def sides_balance(self, ident: Identity) -> list[Instance]:
         found: list[Instance] = []
-        by_table: dict[int, dict[str, tuple[Any, ...]]] = {}
+        by_table: dict[int, dict[str, Line]] = {}
         for (table_seq, col), rows in self._side_rows().items():
             side = "income" if re.match(r"^[^/]*收入", col) else "expenditure" if re.match(r"^[^/]*支出", col) else None
-            totals = [r for r in rows if re.search(r"(总计|合计)$", r[3]) and not re.search("小计$", r[3])]
+            totals = [r for r in rows if re.search(r"(总计|合计)$", r.name) and not re.search("小计$", r.name)]
             if side and totals and side not in by_table.setdefault(table_seq, {}):
                 by_table[table_seq][side] = totals[-1]
         for sides in by_table.values():
             if "income" in sides and "expenditure" in sides:
                 inc, exp = sides["income"], sides["expenditure"]
-                found.append(self._inst(ident, f"{inc[7] or inc[6]} {inc[3]} = {exp[3]}", inc[4], exp[4],
-                                        max(inc[5], exp[5]), inc[6], inc[7], inc[8], inc[9]))
+                found.append(self._inst(ident, f"{inc.table_no or inc.table_type} {inc.name} = {exp.name}", inc.amount,
+                                        exp.amount, max(inc.half, exp.half), inc.table_type, inc.table_no, inc.page,
+                                        inc.unit))
         return found
 
     def form_section_totals(self, ident: Identity) -> list[Instance]:
@@ -243,9 +286,11 @@ class _Evaluator:
         total = self._select({"table": ["expenditure"], "row": "total", "column": r"(^|/)项目支出$"})
         if len(forms) < 2 or total is None:
             return []
-        inst = self._inst(ident, f"{total[4] or 'expenditure'} 合计 项目支出 ≥ Σ {len(forms)} project forms' "
-                                 "funding (yuan)", total[1], sum((f[1] for f in forms), Decimal(0)),
-                          total[2] + sum((f[2] for f in forms), Decimal(0)), "expenditure", total[4], total[5], "元")
+        inst = self._inst(ident, f"{total.table_no or 'expenditure'} 合计 项目支出 ≥ Σ {len(forms)} project forms' "
+                                 "funding (yuan)", total.yuan, sum((yuan for _, yuan, _, _, _ in forms), Decimal(0)),
+                          total.half + sum((half for _, _, half, _, _ in forms), Decimal(0)), "expenditure",
+                          total.table_no,
+                          total.page, "元")
         inst.relation = "covers"
         return [inst]
 
@@ -257,21 +302,21 @@ class _Evaluator:
         for (_, col), rows in groups.items():
             last_total = -1
             for i, r in enumerate(rows):
-                if r[3] != "合计":
+                if r.name != "合计":
                     continue
-                before = [k for k in rows[last_total + 1:i] if not k[3].startswith("其中")]
+                before = [k for k in rows[last_total + 1:i] if not k.name.startswith("其中")]
                 if not before:
                     after = []
                     for k in rows[i + 1:]:
-                        if k[3] == "合计":
+                        if k.name == "合计":
                             break
-                        if not k[3].startswith("其中"):
+                        if not k.name.startswith("其中"):
                             after.append(k)
                     terms, where = after, "below"
                 else:
                     terms, where = before, "above"
                 if terms:
-                    found.append(self._sum(ident, f"{r[7] or r[6]} 合计: {col} = Σ {len(terms)} rows {where}",
+                    found.append(self._sum(ident, f"{r.table_no or r.table_type} 合计: {col} = Σ {len(terms)} rows {where}",
                                            r, terms))
                 last_total = i
         return found
@@ -283,20 +328,20 @@ class _Evaluator:
         found: list[Instance] = []
         for (_, col), rows in groups.items():
             for i, r in enumerate(rows):
-                if r[11] == "total" and r[10] is None:
-                    kids = [k for k in rows if k[10] == 0]
-                elif r[10] is not None:
+                if r.row_kind == "total" and r.row_level is None:
+                    kids = [k for k in rows if k.row_level == 0]
+                elif r.row_level is not None:
                     kids = []
                     for k in rows[i + 1:]:
-                        if k[10] is None or k[10] <= r[10]:
+                        if k.row_level is None or k.row_level <= r.row_level:
                             break
-                        if k[10] == r[10] + 1:
+                        if k.row_level == r.row_level + 1:
                             kids.append(k)
                 else:
                     continue
                 if kids:
-                    name = r[3] or "合计"
-                    found.append(self._sum(ident, f"{r[7] or r[6]} {name}: {col} = Σ {len(kids)} rows under it",
+                    name = r.name or "合计"
+                    found.append(self._sum(ident, f"{r.table_no or r.table_type} {name}: {col} = Σ {len(kids)} rows under it",
                                            r, kids))
         return found
 
@@ -330,7 +375,7 @@ class _Evaluator:
                 for ttype, no, page, code, name, col, lhs, rhs, n, half, unit in found]
 
     # -- across tables ----------------------------------------------------------------------
-    def _select(self, sel: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _select(self, sel: dict[str, Any]) -> Selected | None:
         types = sel["table"]
         row = sel.get("row", "total")
         where = ["table_type IN (SELECT unnest(?::VARCHAR[]))", "regexp_matches(column_name, ?)"]
@@ -347,9 +392,9 @@ class _Evaluator:
                                    column_name
                             FROM li WHERE {' AND '.join(where)} ORDER BY table_seq, row_seq, column_seq LIMIT 1""",
                         params)
-        return got[0] if got else None
+        return Selected(*got[0]) if got else None
 
-    def _absent(self, sel: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _absent(self, sel: dict[str, Any]) -> Selected | None:
         """A zero for a row the selector's table does not print (None when the report lacks the table)."""
         got = self.rows("""SELECT table_type, table_no, page, unit FROM li
                            WHERE table_type IN (SELECT unnest(?::VARCHAR[])) ORDER BY table_seq, row_seq LIMIT 1""",
@@ -358,7 +403,7 @@ class _Evaluator:
             return None
         ttype, no, page, unit = got[0]
         row = str(sel.get("row", "")).split(":", 1)[-1]
-        return Decimal(0), Decimal(0), Decimal(0), ttype, no, page, unit, f"{row} (not printed: 0)", ""
+        return Selected(Decimal(0), Decimal(0), Decimal(0), ttype, no, page, unit, f"{row} (not printed: 0)", "")
 
 
     def cross_table(self, ident: Identity) -> list[Instance]:
@@ -370,24 +415,25 @@ class _Evaluator:
         lhs = self._select(ident.params["lhs"])
         specs = ident.params["rhs"]
         rhs = [self._select(s) for s in specs]
-        if lhs is not None and lhs[1] == 0 and ident.params.get("zero_when_absent"):
+        if lhs is not None and lhs.yuan == 0 and ident.params.get("zero_when_absent"):
             rhs = [r if r is not None else self._absent(s) for r, s in zip(rhs, specs, strict=True)]
         rhs = [self._absent(s) if r is None and s.get("optional") else r for r, s in zip(rhs, specs, strict=True)]
         if lhs is None or any(r is None for r in rhs):
             return []
         terms = [r for r in rhs if r is not None]
-        total = sum((r[1] for r in terms), Decimal(0))
+        total = sum((r.yuan for r in terms), Decimal(0))
         # the same figure in two tables: half a unit of the coarser; a sum: of each printed figure
-        tol = max(lhs[2], terms[0][2]) if len(terms) == 1 else lhs[2] + sum((r[2] for r in terms), Decimal(0))
-        where = " + ".join(f"{r[4] or r[3]} {r[7] or ''} {r[8]}".strip() for r in terms)
+        tol = max(lhs.half, terms[0].half) if len(terms) == 1 else lhs.half + sum((r.half for r in terms), Decimal(0))
+        where = " + ".join(f"{r.table} {r.row_name or ''} {r.column}".strip() for r in terms)
         relation = ident.params.get("relation", "equals")
-        inst = self._inst(ident, f"{lhs[4] or lhs[3]} {lhs[7] or ''} {lhs[8]} {'≥' if relation == 'covers' else '='} "
-                                 f"{where} (yuan)", lhs[1], total, tol, lhs[3], lhs[4], lhs[5], "元",
-                          detail=f"as printed: {lhs[0]} {lhs[6]} vs " + ", ".join(f"{r[0]} {r[6]}" for r in terms))
+        inst = self._inst(ident, f"{lhs.table} {lhs.row_name or ''} {lhs.column} {'≥' if relation == 'covers' else '='} "
+                                 f"{where} (yuan)", lhs.yuan, total, tol, lhs.table_type, lhs.table_no, lhs.page, "元",
+                          detail=f"as printed: {lhs.printed} {lhs.unit} vs "
+                                 + ", ".join(f"{r.printed} {r.unit}" for r in terms))
         inst.relation = relation
         for sel, got in [(ident.params["lhs"], lhs)] + list(zip(specs, rhs, strict=True)):
-            if got is not None and sel.get("named") and got[8] and not re.search(sel["named"], got[7] or ""):
-                inst.not_evaluated = (f"{got[4] or got[3]} prints {sel.get('row')} as {got[7]}, not as "
+            if got is not None and sel.get("named") and got.column and not re.search(sel["named"], got.row_name or ""):
+                inst.not_evaluated = (f"{got.table} prints {sel.get('row')} as {got.row_name}, not as "
                                       f"{sel['named']}: the row is doubtful")
         return [inst]
 
@@ -464,8 +510,9 @@ class _Evaluator:
             FROM e LEFT JOIN f USING (code, measure)
             WHERE f.code IS NOT NULL OR e.amount_yuan <> 0
             ORDER BY e.code, e.measure""", [self.report_id])
-        total = next((r for r in rows if r[0] == "合计" and r[1] == "total"), None)
-        if total is None or abs(total[2] - total[3]) > total[4]:
+        total = next(((lhs, rhs, tol) for code, measure, lhs, rhs, tol, _, _ in rows
+                      if code == "合计" and measure == "total"), None)
+        if total is None or abs(total[0] - total[1]) > total[2]:
             return []  # spending funded from other sources too: the identity does not apply
         return [self._inst(ident, f"{no or 'expenditure'} {code} {measure} = 一般公共预算 + 政府性基金 + 国有资本经营 "
                                   f"{code} {measure} (yuan)", lhs, rhs, tol, "expenditure", no, page, "元")
@@ -484,52 +531,54 @@ class _Evaluator:
         out = []
         for column, yuan, half, no, page in sources:
             leaf = column.rsplit("/", 1)[-1]
-            hits = [ln for ln in lines if ln[0] and leaf in ln[0]]
+            hits = [(name, line_yuan, line_half, sno, printed) for name, line_yuan, line_half, sno, printed in lines
+                    if name and leaf in name]
             if len(hits) != 1:
                 continue
-            name, line_yuan, line_half, sno, printed = hits[0]
+            _, line_yuan, line_half, sno, printed = hits[0]
             out.append(self._inst(ident, f"{no or 'income'} 合计 {column} = {sno or 'summary'} {printed} (yuan)", yuan,
                                   line_yuan, max(half, line_half), "income", no, page, "元"))
         return out
 
     def form_shares(self, ident: Identity) -> list[Instance]:
         """绩效目标表 funding blocks: a printed 占比 = the row's 当年金额 / the block's 合计, in percent."""
-        cells = self.rows("""SELECT table_seq, row_seq, coalesce(row_name, ''), column_name, kind, raw_text, amount, page,
-                                    table_no
-                             FROM extracted.cells c JOIN (SELECT table_seq, table_no FROM extracted.tables
-                                                          WHERE report_id = ?) t USING (table_seq)
-                             WHERE c.report_id = ? AND c.kind IN ('money', 'percent') AND c.block IS NOT NULL
-                             ORDER BY table_seq, row_seq, column_seq""", [self.report_id, self.report_id])
         from yusuan.money import last_digit_unit
 
-        by_row: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        cells = [_FormCell(*c) for c in self.rows(
+            """SELECT table_seq, row_seq, coalesce(row_name, ''), column_name, kind, raw_text, amount, page, table_no
+               FROM extracted.cells c JOIN (SELECT table_seq, table_no FROM extracted.tables
+                                            WHERE report_id = ?) t USING (table_seq)
+               WHERE c.report_id = ? AND c.kind IN ('money', 'percent') AND c.block IS NOT NULL
+               ORDER BY table_seq, row_seq, column_seq""", [self.report_id, self.report_id])]
+        by_row: dict[tuple[int, int], list[_FormCell]] = {}
         for c in cells:
-            by_row.setdefault((c[0], c[1]), []).append(c)
+            by_row.setdefault((c.table_seq, c.row_seq), []).append(c)
         out = []
         rows = sorted(by_row.items())
         for i, ((table_seq, _), row) in enumerate(rows):
-            pct = next((c for c in row if c[4] == "percent"), None)
-            amount = next((c for c in row if c[4] == "money" and c[3].startswith("当年")), None)
-            if pct is None or amount is None or amount[6] is None:
+            pct = next((c for c in row if c.kind == "percent"), None)
+            amount = next((c for c in row if c.kind == "money" and c.column.startswith("当年")), None)
+            if pct is None or amount is None or amount.amount is None:
                 continue
             # the 合计 of the block: this row or the next total row of the same table
-            total = next((next((c for c in r if c[4] == "money" and c[3] == amount[3]), None)
-                          for (t, _), r in rows[i:] if t == table_seq and r[0][2] == "合计"), None)
-            if total is None or not total[6]:
+            total = next((next((c for c in r if c.kind == "money" and c.column == amount.column), None)
+                          for (t, _), r in rows[i:] if t == table_seq and r[0].row_name == "合计"), None)
+            if total is None or not total.amount:
                 continue
-            stated = Decimal(pct[5].replace("%", "").replace("％", "").strip())
-            computed = amount[6] / total[6] * 100
-            out.append(self._inst(ident, f"{pct[8] or 'form'} {row[0][2]}: 占比 {pct[5]} = {amount[5]} / {total[5]}",
-                                  stated, computed, last_digit_unit(pct[5].rstrip("%％")) / 2,
-                                  "overall_performance", pct[8], pct[7], "%"))
+            stated = Decimal(pct.raw.replace("%", "").replace("％", "").strip())
+            computed = amount.amount / total.amount * 100
+            out.append(self._inst(ident, f"{pct.table_no or 'form'} {row[0].row_name}: 占比 {pct.raw} = "
+                                         f"{amount.raw} / {total.raw}",
+                                  stated, computed, last_digit_unit(pct.raw.rstrip("%％")) / 2,
+                                  "overall_performance", pct.table_no, pct.page, "%"))
         return out
 
-    def _fund_lines(self, ttype: str) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+    def _fund_lines(self, ttype: str) -> dict[tuple[str, str], list[FundLine]]:
         """The income lines of a 收支总表-style table that name one fund (一般公共预算, 政府性基金, 国有资本经营),
         keyed by (block, fund): block is 'carryover' under (or naming) 上年结转/结余, else 'year'."""
         voc = vocabulary()
         funds = {k: v for k, v in voc.facets["scope"].items() if k != "fiscal"}
-        out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        out: dict[tuple[str, str], list[FundLine]] = {}
         block = "year"
         for name, yuan, half, no, page, printed in self.rows(
                 f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan, table_no, page,
@@ -545,7 +594,8 @@ class _Evaluator:
             fund = next((f for f, pattern in funds.items() if pattern.search(name)), None)
             if fund is None or re.search("(合计|总计|小计)$", name):
                 continue
-            out.setdefault(("carryover" if carry else block, fund), []).append((name, yuan, half, no, page, printed))
+            out.setdefault(("carryover" if carry else block, fund), []).append(
+                FundLine(name, yuan, half, no, page, printed))
         return out
 
     def fiscal_income_lines_by_name(self, ident: Identity) -> list[Instance]:
@@ -558,19 +608,21 @@ class _Evaluator:
             other = summary.get(key, [])
             if len(lines) != 1 or len(other) != 1:
                 continue
-            (_, yuan, half, no, page, printed), (_, s_yuan, s_half, s_no, _, s_printed) = lines[0], other[0]
-            out.append(self._inst(ident, f"{no or 'fiscal_summary'} {printed} = {s_no or 'summary'} {s_printed} (yuan)",
-                                  yuan, s_yuan, max(half, s_half), "fiscal_summary", no, page, "元"))
+            mine, theirs = lines[0], other[0]
+            out.append(self._inst(ident, f"{mine.table_no or 'fiscal_summary'} {mine.printed} = "
+                                         f"{theirs.table_no or 'summary'} {theirs.printed} (yuan)",
+                                  mine.yuan, theirs.yuan, max(mine.half, theirs.half), "fiscal_summary", mine.table_no,
+                                  mine.page, "元"))
         printed_fiscal = self.rows("SELECT count(*), any_value(table_no) FROM li WHERE table_type = 'fiscal_summary'")
         if printed_fiscal[0][0]:
             # a fund the 收支总表 gives as 0 may be left out of the 财政拨款收支总表 (0 if absent)
             no = printed_fiscal[0][1]
             for key, lines in summary.items():
-                if key not in fiscal and len(lines) == 1 and lines[0][1] == 0:
-                    name, yuan, half, sno, page, printed = lines[0]
-                    out.append(self._inst(ident, f"{no or 'fiscal_summary'} {name} (not printed: 0) = "
-                                                 f"{sno or 'summary'} {printed} (yuan)", Decimal(0), yuan, half,
-                                          "fiscal_summary", no, page, "元"))
+                if key not in fiscal and len(lines) == 1 and lines[0].yuan == 0:
+                    line = lines[0]
+                    out.append(self._inst(ident, f"{no or 'fiscal_summary'} {line.name} (not printed: 0) = "
+                                                 f"{line.table_no or 'summary'} {line.printed} (yuan)", Decimal(0),
+                                          line.yuan, line.half, "fiscal_summary", no, line.page, "元"))
         return out
 
     def fund_income_equals_fund_table(self, ident: Identity) -> list[Instance]:
@@ -581,10 +633,11 @@ class _Evaluator:
         total = self._select({"table": ident.params["table"], "row": "total", "column": r"(^|/)(合计|金额)$"})
         if not lines or total is None:
             return []
-        no, page = lines[0][3], lines[0][4]
-        return [self._inst(ident, f"{no or 'fiscal_summary'} " + " + ".join(ln[5] for ln in lines)
-                           + f" = {total[4] or total[3]} 合计 (yuan)", sum((ln[1] for ln in lines), Decimal(0)), total[1],
-                           max([total[2]] + [ln[2] for ln in lines]) * len(lines), "fiscal_summary", no, page, "元")]
+        no, page = lines[0].table_no, lines[0].page
+        return [self._inst(ident, f"{no or 'fiscal_summary'} " + " + ".join(ln.printed for ln in lines)
+                           + f" = {total.table} 合计 (yuan)", sum((ln.yuan for ln in lines), Decimal(0)), total.yuan,
+                           max([total.half] + [ln.half for ln in lines]) * len(lines), "fiscal_summary", no, page,
+                           "元")]
 
     def form_income_equals_spending(self, ident: Identity) -> list[Instance]:
         """整体支出绩效目标表: 收入构成 合计 = 支出构成 合计, column by column."""
@@ -627,9 +680,9 @@ class _Evaluator:
         for seq, years in history.items():
             if part == "form" and fiscal_year in years and seq in budget:
                 stated, half = years[fiscal_year]
-                b = budget[seq]
-                out.append(self._inst(ident, f"{b[2]} 变动情况 {fiscal_year} = 项目当年预算 (yuan)", stated, b[0],
-                                      max(half, b[1]), "project_performance", b[2], b[3], "元"))
+                yuan, budget_half, no, page, _ = budget[seq]
+                out.append(self._inst(ident, f"{no} 变动情况 {fiscal_year} = 项目当年预算 (yuan)", stated, yuan,
+                                      max(half, budget_half), "project_performance", no, page, "元"))
         if part != "overall":
             return out
         # the forms cover the same scope as 特定目标类 only when every project of 项目支出表 has its form
@@ -647,8 +700,8 @@ class _Evaluator:
             parts = [years[y] for years in history.values() if y in years]
             if parts and len(parts) == len(history):
                 out.append(self._inst(ident, f"{no} 特定目标类 {col} = Σ {len(parts)} project forms' {y} budgets (yuan)",
-                                      yuan, sum((p[0] for p in parts), Decimal(0)),
-                                      max([half] + [p[1] for p in parts]) * len(parts), "overall_performance", no,
+                                      yuan, sum((value for value, _ in parts), Decimal(0)),
+                                      max([half] + [h for _, h in parts]) * len(parts), "overall_performance", no,
                                       page, "元"))
         return out
 
