@@ -306,10 +306,16 @@ def read_claims(ev: Any) -> dict[int, Claim]:
     return {r[0]: Claim(*r) for r in rows}
 
 
+def _prose_of(ev: Any) -> tuple[dict[int, Claim], Tables]:
+    """The report's claims and its tables, read once per evaluation (every prose rule shares them)."""
+    if getattr(ev, "_prose", None) is None:
+        ev._prose = (read_claims(ev), Tables(ev))
+    return ev._prose  # type: ignore[no-any-return]
+
+
 def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
     """Instances of the narrative identity for the report's stated figures."""
-    claims = read_claims(ev)
-    tables = Tables(ev)
+    claims, tables = _prose_of(ev)
     out = []
     resolved: dict[int, Figure] = {}
 
@@ -604,8 +610,7 @@ def evaluate_prior_year(ev: Any, ident: Any) -> list[Any]:
     if not year or year[0][0] is None:
         return []
     column = rf"{year[0][0] - 1}年$"
-    claims = read_claims(ev)
-    tables = Tables(ev)
+    claims, tables = _prose_of(ev)
     out = []
     for change in claims.values():
         base = claims.get(change.base_seq) if change.base_seq is not None else None
