@@ -5,32 +5,27 @@ import dagster as dg
 
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
-from yusuan import warehouse
-from yusuan.register import register_pdf
-from yusuan.store import stored_file
+from yusuan.publish import first_ingested
+from yusuan.report import exported, register_stage
 
 
 @dg.asset(
     partitions_def=reports_partitions,
     group_name="raw",
     kinds={"pdf", "duckdb"},
-    pool="duckdb_write",
-    description="The report's PDF, registered in budget.reports. An unreadable file is rejected with its reason.",
+    description="The report's PDF, registered in its own database (data/staging/<report>/work.duckdb). "
+                "An unreadable file is rejected with its reason, and published as such.",
 )
 def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    settings = yusuan.settings()
     report_id = context.partition_key
-    stored = stored_file(yusuan.store_dir(), report_id)
-    reg = register_pdf(stored.path, max_pages=yusuan.page_limit(), display_name=stored.file_name)
-    with yusuan.connect() as con:
-        warehouse.record_registration(con, reg, status="registered" if reg.readable else "rejected",
-                                      reason=reg.problem)
-    meta = {"file": stored.file_name, "sha256": reg.sha256, "bytes": reg.size_bytes, "pages": reg.pages or 0,
-            "producer": reg.producer or "", "encrypted": reg.encrypted, "text_layer": reg.has_text_layer}
-    if not reg.readable:
-        yusuan.publish()  # the report is final: rejected
-        context.log.warning(f"{stored.file_name} [{report_id}] raw: rejected: {reg.problem}")
-        raise dg.Failure(description=f"{stored.file_name}: rejected: {reg.problem}",
-                         metadata={**meta, "status": "rejected", "reason": reg.problem or ""},
+    result = register_stage(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
+    if result.final:
+        out = exported(settings, report_id)
+        yusuan.publish({report_id: out} if out else {})
+        context.log.warning(f"{result.file_name} [{report_id}] raw: {result.status}: {result.reason}")
+        raise dg.Failure(description=f"{result.file_name}: {result.status}: {result.reason}",
+                         metadata={**result.metadata, "status": result.status, "reason": result.reason or ""},
                          allow_retries=False)
-    context.log.info(f"{stored.file_name} [{report_id}] raw: registered, {reg.pages} pages")
-    return dg.MaterializeResult(metadata={**meta, "status": "registered"})
+    context.log.info(f"{result.file_name} [{report_id}] raw: registered, {result.metadata['pages']} pages")
+    return dg.MaterializeResult(metadata={**result.metadata, "status": "registered"})

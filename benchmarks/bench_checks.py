@@ -41,7 +41,8 @@ def main() -> None:
             ex = extract_report(path)
             status, reason = verdict(ex)
             warehouse.record_registration(con, reg, status="registered", reason=None)
-            staged = warehouse.stage_extraction(reg.report_id, ex, Path(tmp) / "staging", verdict=(status, reason))
+            staged = warehouse.stage_extraction(reg.report_id, ex, Path(tmp) / "staging" / reg.report_id,
+                                                 verdict=(status, reason))
             warehouse.load_report(con, reg.report_id, staged, status=status, reason=reason)
             if status != "loaded":
                 print(f"{path.name:42} {'(' + status + ')':>9}")

@@ -1,13 +1,15 @@
-"""`yusuan`: ingest PDFs through the Dagster assets, in-process, and inspect the warehouse.
+"""`yusuan`: ingest PDFs through the Dagster batch job, and inspect the warehouse.
 
     yusuan ingest PATH... [--warehouse FILE] [--data-dir DIR] [--max-pages N] [--force]
+    yusuan rebuild [--warehouse FILE] [--data-dir DIR]
     yusuan status [--warehouse FILE]
     yusuan checks [REPORT] [--all] [--warehouse FILE]
     yusuan remove REPORT [--warehouse FILE]
 
-`ingest` runs the same job the sensor and the schedule run (one run per report), shows
-progress, and ends with one line per report. It exits 0 when every input ended with a
-recorded status (loaded, quarantined, rejected, unsupported), 1 when the pipeline itself failed.
+`ingest` runs the job the sensor and the schedule run (one run per batch: a step per report on
+every core, one publish), shows progress, and ends with one line per input. It exits 0 when every
+input ended with a recorded status (loaded, quarantined, rejected, unsupported, or refused,
+duplicate, already ingested), 1 when a report failed or a file is missing.
 """
 
 import argparse
@@ -19,6 +21,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 FINAL_STATUSES = ("loaded", "quarantined", "rejected", "unsupported")
 
@@ -33,13 +36,30 @@ class Outcome:
     cells: int | None = None
 
 
-def _default_dagster_home() -> None:
-    """Use the project's instance (run history, partitions) when run from the project folder."""
-    if not os.environ.get("DAGSTER_HOME"):
-        home = Path(".dagster_home")
-        if (home / "dagster.yaml").exists():
-            os.environ["DAGSTER_HOME"] = str(home.resolve())
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+INSTANCE_YAML = """# The Dagster instance of a data folder (run history, partitions, pools).
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+run_monitoring:
+  enabled: true
+"""
+
+
+def _default_dagster_home(data_dir: Path) -> None:
+    """Use DAGSTER_HOME when set; else the project's instance when run from the project folder; else
+    an instance kept in the data folder. Telemetry is off whatever DAGSTER_HOME holds."""
+    os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
+    if os.environ.get("DAGSTER_HOME"):
+        return
+    home = Path(".dagster_home")
+    if not (home / "dagster.yaml").exists():
+        home = data_dir / ".dagster"
+        home.mkdir(parents=True, exist_ok=True)
+        if not (home / "dagster.yaml").exists():
+            (home / "dagster.yaml").write_text(INSTANCE_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -47,7 +67,7 @@ def _expand(paths: list[str]) -> list[Path]:
 
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if p.is_dir() and not p.is_symlink():
             files += inbox_files(p)
         else:
             files.append(p)
@@ -65,12 +85,10 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
     return cfg
 
 
-def _report_rows(cfg: dict[str, Any], ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    from pipelines.resources import YusuanConfig
-
-    if not ids:
+def _published_rows(resource: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    if not ids or not resource.warehouse_path().exists():
         return {}
-    with YusuanConfig(**cfg).connect() as con:
+    with resource.read() as con:
         rows = con.execute(
             "SELECT report_id, status, coalesce(status_reason, ''), tables_found, cells FROM budget.reports "
             "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
@@ -78,153 +96,199 @@ def _report_rows(cfg: dict[str, Any], ids: list[str]) -> dict[str, tuple[Any, ..
 
 
 def ingest(args: argparse.Namespace) -> int:
-    _default_dagster_home()
-
-    from pipelines.definitions import defs
     from pipelines.resources import YusuanConfig
-    from yusuan.store import add_to_store
+    from yusuan.publish import PublishedStateError
+    from yusuan.store import StoreError, add_to_store, display_name
 
     cfg = _config(args)
     resource = YusuanConfig(**cfg)
-    files = _expand(args.paths)
+    settings = resource.settings()
+    _default_dagster_home(settings.data_dir)
     console = Console(width=None if sys.stdout.isatty() else 160)
+    files = _expand(args.paths)
     if not files:
-        console.print("no input files found in: " + ", ".join(args.paths))
+        console.print(Text("no input files found in: " + ", ".join(args.paths)))
         return 0
-    instance = _instance()
-    if _release_dead_runs(instance):
-        print("released the write pool held by an interrupted earlier run", flush=True)
-    job = defs.resolve_job_def("ingest_job")
-    run_config = {"resources": {"yusuan": {"config": cfg}},
-                  "loggers": {"console": {"config": {"log_level": "WARNING" if not args.verbose else "INFO"}}}}
-    outcomes: list[Outcome] = []
-    known = _report_rows(cfg, [])  # creates the warehouse schema if needed
-    pipeline_failed = False
-    interactive = sys.stdout.isatty()
-    progress = None
-    task = None
-    if interactive:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console)
-        progress.start()
-        task = progress.add_task("ingesting", total=len(files))
-    seen: dict[str, str] = {}
     try:
-        for i, path in enumerate(files, 1):
-            label = f"[{i}/{len(files)}] {path.name}"
-            if progress is not None and task is not None:
-                progress.update(task, description=label)
+        published = resource.published()
+    except PublishedStateError as e:
+        print(f"yusuan: {e}", file=sys.stderr)
+        return 2
+    outcomes: list[Outcome] = []
+    todo: dict[str, Outcome] = {}
+    seen: dict[str, str] = {}
+    failed = False
+    for path in files:
+        name = display_name(path)
+        try:
+            stored = add_to_store(path, settings.store_dir)
+        except StoreError as e:
+            missing = not os.path.lexists(path)
+            outcomes.append(Outcome(name, None, "missing" if missing else "refused", str(e).split(": ", 1)[-1]))
+            failed = failed or missing
+            continue
+        rid = stored.report_id
+        name = stored.file_name if path.parent.resolve() == settings.store_dir.resolve() else name
+        if rid in seen:
+            outcomes.append(Outcome(name, rid, "duplicate", f"same content as {seen[rid]}"))
+            continue
+        seen[rid] = name
+        outcome = Outcome(name, rid, "pending", "")
+        outcomes.append(outcome)
+        if rid in published and not args.force:
+            outcome.status = "already ingested"
+        else:
+            todo[rid] = outcome
+    known = _published_rows(resource, [o.report_id for o in outcomes if o.status == "already ingested" and o.report_id])
+    for o in outcomes:
+        if o.status == "already ingested" and o.report_id in known:
+            r = known[o.report_id]
+            reason = "already ingested, unchanged" + (f"; {r[2]}" if r[2] else "")
+            o.status, o.reason, o.tables, o.cells = r[1], reason, r[3], r[4]
+    if todo:
+        results = _run_batch(console, cfg, list(todo), verbose=args.verbose)
+        rows = _published_rows(resource, list(todo))
+        for rid, o in todo.items():
+            got = results.get(rid)
+            if got is not None and got["status"] not in FINAL_STATUSES:
+                o.status, o.reason = "failed", got["reason"] or "the run failed (see the Dagster UI)"
+                if rid in rows:
+                    o.reason += f"; the published version ({rows[rid][1]}) is kept"
+                failed = True
+            elif rid in rows:
+                r = rows[rid]
+                o.status, o.reason, o.tables, o.cells = r[1], r[2], r[3], r[4]
             else:
-                print(f"{label} ...", flush=True)
-            if not path.exists():
-                outcomes.append(Outcome(path.name, None, "missing", "no such file"))
-                pipeline_failed = True
-                continue
-            stored = add_to_store(path, resource.store_dir())
-            rid = stored.report_id
-            if rid in seen:
-                outcomes.append(Outcome(path.name, rid, "duplicate", f"same content as {seen[rid]}"))
-                continue
-            seen[rid] = path.name
-            known = _report_rows(cfg, [rid])
-            if rid in known and known[rid][1] in FINAL_STATUSES and not args.force:
-                r = known[rid]
-                outcomes.append(Outcome(path.name, rid, r[1], "already ingested, unchanged"
-                                        + (f"; {r[2]}" if r[2] else ""), r[3], r[4]))
-            else:
-                instance.add_dynamic_partitions("reports", [rid])
-                result = job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
-                                                run_config=run_config,
-                                                tags={"yusuan/file": path.name, "yusuan/pid": str(os.getpid())})
-                row = _report_rows(cfg, [rid]).get(rid)
-                if row is None or row[1] not in FINAL_STATUSES:
-                    pipeline_failed = True
-                    outcomes.append(Outcome(path.name, rid, "failed", _failure_message(result)))
-                else:
-                    outcomes.append(Outcome(path.name, rid, row[1], row[2], row[3], row[4]))
-            if progress is not None and task is not None:
-                progress.advance(task)
-            else:
-                o = outcomes[-1]
-                print(f"{label}: {o.status}" + (f" ({o.reason})" if o.reason else ""), flush=True)
-    finally:
-        if progress is not None:
-            progress.stop()
-    resource.publish()
+                o.status, o.reason = "failed", (got or {}).get("reason") or "the run failed before publishing"
+                failed = True
     _print_outcomes(console, outcomes, resource.warehouse_path())
-    return 1 if pipeline_failed else 0
+    return 1 if failed else 0
 
 
-def _instance() -> Any:
-    """The Dagster instance of DAGSTER_HOME (ephemeral without one). Two commands starting at once
-    on a new DAGSTER_HOME would both create its database; a file lock makes them take turns."""
-    import fcntl
+def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, verbose: bool) -> dict[str, Any]:
+    """Run the batch job (multiprocess executor, one step per report, one publish) on the DAGSTER_HOME
+    instance, showing progress; returns report_id -> the step's result."""
+    import threading
+    import uuid
 
     import dagster as dg
 
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        return dg.DagsterInstance.ephemeral()
-    with open(Path(home) / ".yusuan-instance.lock", "w") as lock:
+    from pipelines.definitions import batch_job
+
+    instance = _instance()
+    instance.add_dynamic_partitions("reports", report_ids)
+    token = uuid.uuid4().hex
+    run_config = {"resources": {"yusuan": {"config": cfg}},
+                  "ops": {"batch_reports": {"config": {"reports": report_ids}}},
+                  "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}}
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config=run_config,
+                                           tags={"yusuan/batch": token, "yusuan/reports": str(len(report_ids))},
+                                           raise_on_error=False)
+        except BaseException as e:  # shown below; the reports stay unpublished, the last published state stays
+            box["error"] = e
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    _show_progress(console, instance, token, len(report_ids), thread)
+    thread.join()
+    if "error" in box:
+        console.print(Text(f"the batch run failed: {type(box['error']).__name__}: {box['error']}"))
+        return {}
+    result = box["result"]
+    out: dict[str, Any] = {}
+    try:
+        for value in (result.output_for_node("ingest_report") or {}).values():
+            out[value["report_id"]] = value
+    except Exception:  # a step died before returning: its report counts as failed
+        pass
+    return out
+
+
+def _show_progress(console: Console, instance: Any, token: str, total: int, thread: Any) -> None:
+    import time
+
+    import dagster as dg
+
+    started = time.monotonic()
+    run_id = None
+    done = 0
+    interactive = sys.stdout.isatty()
+    progress = task = None
+    if interactive:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                            TimeRemainingColumn(), console=console)
+        progress.start()
+        task = progress.add_task("ingesting", total=total, rate="")
+    try:
+        while thread.is_alive():
+            thread.join(1.0)
+            if run_id is None:
+                records = instance.get_run_records(dg.RunsFilter(tags={"yusuan/batch": token}), limit=1)
+                run_id = records[0].dagster_run.run_id if records else None
+                if run_id is None:
+                    continue
+            finished = sum(1 for e in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_SUCCESS,
+                                                                        dg.DagsterEventType.STEP_FAILURE})
+                           if (e.step_key or "").startswith("ingest_report"))
+            if finished == done:
+                continue
+            done = finished
+            elapsed = time.monotonic() - started
+            rate = f"{done / elapsed:.2f} reports/s" if elapsed else ""
+            if progress is not None and task is not None:
+                progress.update(task, completed=done, rate=rate)
+            else:
+                left = (total - done) * elapsed / done if done else 0
+                print(f"[{done}/{total}] {rate}, about {left:.0f} s left", flush=True)
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def _instance() -> Any:
+    """The Dagster instance of DAGSTER_HOME. Two commands starting at once on a new DAGSTER_HOME would
+    both create its database; a file lock makes them take turns."""
+    import fcntl
+
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    # whatever dagster.yaml says (or lacks): no telemetry, and Dagster's own DEBUG lines stay in the
+    # event log instead of the terminal (the step processes inherit these settings with the instance)
+    overrides = {"telemetry": {"enabled": False}, "python_logs": {"python_log_level": "ERROR"}}
+    with open(home / ".yusuan-instance.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        instance = dg.DagsterInstance.get()
+        instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
         instance.get_run_records(limit=1)  # creates and migrates the storage while locked
         fcntl.flock(lock, fcntl.LOCK_UN)
     return instance
 
 
-def _release_dead_runs(instance: Any) -> int:
-    """Runs of this command whose process is gone (killed mid-batch) are marked failed and their
-    concurrency slots freed, so the write pool is not held forever by a dead run."""
-    import dagster as dg
-
-    released = 0
-    records = instance.get_run_records(dg.RunsFilter(
-        job_name="ingest_job", statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
-                                         dg.DagsterRunStatus.NOT_STARTED]))
-    for record in records:
-        run = record.dagster_run
-        pid = run.tags.get("yusuan/pid")
-        if not pid or _alive(int(pid)):
-            continue
-        instance.report_run_failed(run, f"process {pid} of `yusuan ingest` ended before the run finished")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        released += 1
-    return released
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _failure_message(result: Any) -> str:
-    for event in result.all_events:
-        if event.is_failure and event.event_specific_data is not None:
-            err = getattr(event.event_specific_data, "error", None)
-            if err is not None:
-                return str(err.message).strip().splitlines()[0][:300]
-    return "the run failed (see the Dagster UI)"
-
-
 def _print_outcomes(console: Console, outcomes: list[Outcome], warehouse: Path) -> None:
-    table = Table(title=f"yusuan ingest -> {warehouse}")
+    table = Table(title=Text(f"yusuan ingest -> {warehouse}"))
     for col in ("file", "report", "tables", "cells", "status", "reason"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        table.add_row(o.file, o.report_id or "", "" if o.tables is None else str(o.tables),
-                      "" if o.cells is None else str(o.cells), o.status, o.reason)
+        table.add_row(*_texts(o.file, o.report_id, o.tables, o.cells, o.status, o.reason))
     console.print(table)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    console.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    console.print(Text(", ".join(f"{n} {s}" for s, n in sorted(counts.items()))))
+
+
+def _texts(*values: Any) -> list[Text]:
+    """Cells as plain text: a file name like `budget[draft].pdf` is printed as it is, never as markup."""
+    return [Text("" if v is None else str(v)) for v in values]
 
 
 def status(args: argparse.Namespace) -> int:
@@ -242,7 +306,7 @@ def status(args: argparse.Namespace) -> int:
     for col in ("report", "file", "department", "year", "kind", "unit", "status", "reason", "tables", "cells"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r[:10]])
+        table.add_row(*_texts(*r[:10]))
     console.print(table)
     if not rows:
         console.print("no reports yet: yusuan ingest data/samples")
@@ -258,8 +322,8 @@ def checks(args: argparse.Namespace) -> int:
     resource = YusuanConfig(**_config(args))
     where, params = "", []
     if args.report:
-        where = "AND (r.report_id = ? OR r.file_name = ? OR r.sha256 LIKE ?)"
-        params = [args.report, args.report, args.report + "%"]
+        where = "AND (r.report_id = ? OR r.file_name = ? OR starts_with(r.sha256, ?))"
+        params = [args.report, args.report, args.report.lower()]
     with resource.read() as con:
         rows = con.execute(f"""
             SELECT r.file_name, c.outcome, c.severity, c.stage, c.check_name, c.instance, c.observed, c.expected,
@@ -281,7 +345,7 @@ def checks(args: argparse.Namespace) -> int:
     for col in ("file", "status", "pass", "rounding", "errors", "warnings", "waived", "not evaluated"):
         overview.add_column(col)
     for r in summary:
-        overview.add_row(*[str(v) for v in r])
+        overview.add_row(*_texts(*r))
     console.print(overview)
     if not summary:
         console.print(f"no report matches {args.report!r}" if args.report else "no reports yet")
@@ -295,7 +359,7 @@ def checks(args: argparse.Namespace) -> int:
         for col in ("file", "identity", "instance", *columns):
             table.add_column(col, overflow="fold")
         for r in picked:
-            table.add_row(*["" if v is None else str(v) for v in r])
+            table.add_row(*_texts(*r))
         console.print(table)
 
     def figures(r: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -321,35 +385,55 @@ def checks(args: argparse.Namespace) -> int:
 
 
 def remove(args: argparse.Namespace) -> int:
-    """Remove a report from every stage (warehouse rows, staged files, its partition); the stored
-    input file is kept, so the same file can be ingested again."""
-    _default_dagster_home()
-    import shutil
-
-    import dagster as dg
-
+    """Remove a report from what analysts see and from the pipeline's folders (its partition too); the
+    stored input file is kept, so the same file can be ingested again."""
     from pipelines.resources import YusuanConfig
+    from yusuan.report import clear
 
     resource = YusuanConfig(**_config(args))
-    with resource.connect() as con:
+    settings = resource.settings()
+    _default_dagster_home(settings.data_dir)
+    with resource.read() as con:
         found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
-                            "OR sha256 LIKE ?", [args.report, args.report, args.report + "%"]).fetchall()
-        if len(found) != 1:
-            print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
-                                                                     if found else ""), file=sys.stderr)
-            return 2
-        report_id, file_name = found[0]
-        from yusuan.warehouse import remove_report
-
-        remove_report(con, report_id)
-    shutil.rmtree(resource.staging_dir() / report_id, ignore_errors=True)
-    if os.environ.get("DAGSTER_HOME"):
-        instance = dg.DagsterInstance.get()
-        if instance.has_dynamic_partition("reports", report_id):
-            instance.delete_dynamic_partition("reports", report_id)
-    resource.publish()
-    print(f"removed {file_name} [{report_id}] from every stage; its stored file is kept in {resource.store_dir()}")
+                            "OR starts_with(sha256, ?)", [args.report, args.report, args.report.lower()]).fetchall()
+    if len(found) != 1:
+        print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
+                                                                 if found else ""), file=sys.stderr)
+        return 2
+    report_id, file_name = found[0]
+    resource.publish(remove=(report_id,))
+    clear(settings, report_id)
+    instance = _instance()
+    if instance.has_dynamic_partition("reports", report_id):
+        instance.delete_dynamic_partition("reports", report_id)
+    print(f"removed {file_name} [{report_id}] from every stage; its stored file is kept in {settings.store_dir}")
     return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """Run every report the store keeps again and publish them: the way back from a damaged or lost
+    published state (the store keeps every input)."""
+    from pipelines.resources import YusuanConfig
+    from yusuan.publish import MANIFEST, PublishedStateError, parts_dir
+    from yusuan.store import stored_reports
+
+    resource = YusuanConfig(**_config(args))
+    settings = resource.settings()
+    try:
+        resource.published()
+    except PublishedStateError:
+        manifest = parts_dir(settings.warehouse) / MANIFEST
+        aside = manifest.with_name(manifest.name + ".damaged")
+        os.replace(manifest, aside)
+        print(f"the damaged manifest is kept as {aside}", flush=True)
+    ids = stored_reports(settings.store_dir)
+    if not ids:
+        print(f"the store {settings.store_dir} holds no report", flush=True)
+        return 0
+    args.paths = [str(settings.store_dir / f"{rid}.pdf") for rid in ids]
+    args.force, args.max_pages = True, None
+    args.verbose = getattr(args, "verbose", False)
+    return ingest(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     p_ingest.add_argument("--force", action="store_true", help="run reports again even if already ingested")
     p_ingest.add_argument("-v", "--verbose", action="store_true", help="show Dagster's log lines")
     p_ingest.set_defaults(func=ingest)
+    p_rebuild = sub.add_parser("rebuild", parents=[common],
+                               help="run every stored report again and publish them (after damage or loss)")
+    p_rebuild.set_defaults(func=rebuild)
     p_status = sub.add_parser("status", parents=[common], help="list the reports in the warehouse")
     p_status.set_defaults(func=status)
     p_checks = sub.add_parser("checks", parents=[common],

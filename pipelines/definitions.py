@@ -1,4 +1,4 @@
-"""The single code location: assets per stage, one job, the inbox sensor and the nightly schedule."""
+"""The single code location: assets per stage, the jobs, the inbox sensor and the nightly schedule."""
 
 
 import dagster as dg
@@ -6,14 +6,20 @@ import dagster as dg
 from assets.conformed import conformed_facts
 from assets.extracted import extracted_cells, line_items
 from assets.raw import raw_reports
-from pipelines.jobs import ingest_job
+from pipelines.jobs import ingest_batch_job, ingest_job
 from pipelines.resources import YusuanConfig
 from pipelines.sensors import inbox_sensor, nightly_schedule
 
 defs = dg.Definitions(
     assets=[raw_reports, extracted_cells, line_items, conformed_facts],
-    jobs=[ingest_job],
+    jobs=[ingest_job, ingest_batch_job],
     sensors=[inbox_sensor],
     schedules=[nightly_schedule],
     resources={"yusuan": YusuanConfig()},
 )
+
+
+def batch_job() -> dg.JobDefinition:
+    """The batch job with its resources, for `dg.reconstructable` (the multiprocess executor
+    rebuilds it in every step process)."""
+    return defs.resolve_job_def("ingest_batch_job")

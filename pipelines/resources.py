@@ -1,28 +1,31 @@
-"""Run-time configuration: where the data lives and how to reach the warehouse."""
+"""Run-time configuration: where the data lives, the parsing limits, and how to reach the warehouse."""
 
 
 import os
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from yusuan import warehouse
+from yusuan import publish as publishing
 from yusuan.register import DEFAULT_MAX_PAGES
+from yusuan.report import Settings
+from yusuan.sandbox import Limits
 
 
 class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Folders and files of a deployment. Empty fields fall back to the environment
-    (YUSUAN_DATA_DIR, YUSUAN_WAREHOUSE, YUSUAN_MAX_PAGES, YUSUAN_EXPECTATIONS), then to defaults under
-    `data/` (and the project's `expectations/`)."""
+    (YUSUAN_DATA_DIR, YUSUAN_WAREHOUSE, YUSUAN_MAX_PAGES, YUSUAN_EXPECTATIONS, YUSUAN_PARSE_MEMORY_MB,
+    YUSUAN_PARSE_SECONDS), then to defaults under `data/` (and the project's `expectations/`)."""
 
     data_dir: str = ""
     warehouse: str = ""
     max_pages: int = 0
     expectations: str = ""
+    parse_memory_mb: int = 0
+    parse_seconds: float = 0
 
     def data_path(self) -> Path:
         return Path(self.data_dir or os.environ.get("YUSUAN_DATA_DIR") or "data").resolve()
@@ -30,25 +33,6 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     def warehouse_path(self) -> Path:
         explicit = self.warehouse or os.environ.get("YUSUAN_WAREHOUSE")
         return Path(explicit).resolve() if explicit else self.data_path() / "warehouse.duckdb"
-
-    def work_path(self) -> Path:
-        """The pipeline's own database; analysts read the published `warehouse_path()` copy."""
-        published = self.warehouse_path()
-        return published.with_name(published.stem + ".work" + published.suffix)
-
-    def publish(self, *, wait_seconds: float = 120.0) -> Path:
-        """Copy the work database over the analyst file atomically (call with no connection open),
-        waiting while another process writes to the work database."""
-        deadline = time.monotonic() + wait_seconds
-        delay = 0.1
-        while True:
-            try:
-                return warehouse.publish(self.work_path(), self.warehouse_path())
-            except duckdb.IOException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
 
     def inbox_dir(self) -> Path:
         return self.data_path() / "inbox"
@@ -67,38 +51,27 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     def page_limit(self) -> int:
         return self.max_pages or int(os.environ.get("YUSUAN_MAX_PAGES") or DEFAULT_MAX_PAGES)
 
+    def settings(self) -> Settings:
+        return Settings(data_dir=self.data_path(), warehouse=self.warehouse_path(),
+                        expectations=self.expectations_dir(), max_pages=self.page_limit(),
+                        limits=Limits.from_env(self.parse_memory_mb, self.parse_seconds))
+
+    def publish(self, exported: Mapping[str, Path] | None = None,
+                remove: tuple[str, ...] = ()) -> publishing.Published:
+        """Make the exported reports (and the removals) visible to analysts, at once."""
+        return publishing.publish(self.warehouse_path(), exported or {}, remove=remove)
+
+    def published(self) -> dict[str, tuple[str | None, str]]:
+        """report_id -> (part, status) of what analysts see."""
+        return publishing.read_manifest(self.warehouse_path())
+
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to the published warehouse, as analysts see it."""
         path = self.warehouse_path()
         if not path.exists():
             self.publish()
-        if not path.exists():
-            with self.connect():
-                pass
-            self.publish()
         con = duckdb.connect(str(path), read_only=True)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def connect(self, *, wait_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the work database, waiting while another process holds it."""
-        path = self.work_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + wait_seconds
-        delay = 0.1
-        while True:
-            try:
-                con = warehouse.connect(path)
-                break
-            except duckdb.IOException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
         try:
             yield con
         finally:

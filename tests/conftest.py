@@ -31,20 +31,21 @@ def _quiet_dagster(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every PDF of data/samples (the sample and the real reports) ingested once per test session through
-    the Dagster job, as in production; returns the data folder (warehouse.duckdb inside)."""
+    the Dagster batch job (a step per report on every core, one publish), as in production; returns the
+    data folder (warehouse.duckdb inside)."""
     import dagster as dg
 
-    from pipelines.definitions import defs
+    from pipelines.definitions import batch_job
     from yusuan.store import add_to_store
 
     data = tmp_path_factory.mktemp("corpus")
     ids = [add_to_store(p, data / "store").report_id for p in sorted(SAMPLES.glob("*.pdf"))]
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("reports", ids)
-        job = defs.resolve_job_def("ingest_job")
-        for rid in ids:
-            job.execute_in_process(partition_key=rid, instance=instance, raise_on_error=False,
-                                   run_config={"resources": {"yusuan": {"config": {"data_dir": str(data)}}}})
+        result = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
+            "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
+            "ops": {"batch_reports": {"config": {"reports": ids}}}})
+        assert result.success
     return data
 
 

@@ -52,7 +52,8 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp / "warehouse.duckdb"
     reg = register_pdf(SAMPLE_PDF)
     extraction = extraction_of(SAMPLE_PDF.name)
-    staged = warehouse.stage_extraction(reg.report_id, extraction, tmp / "staging", verdict=verdict(extraction))
+    staged = warehouse.stage_extraction(reg.report_id, extraction, tmp / "staging" / reg.report_id,
+                                          verdict=verdict(extraction))
     con = warehouse.connect(db)
     warehouse.record_registration(con, reg, status="registered", reason=None)
     warehouse.load_report(con, reg.report_id, staged, status="loaded", reason=None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +17,8 @@ from pipelines.definitions import defs
 from pipelines.resources import YusuanConfig
 from pipelines.sensors import inbox_sensor, nightly_schedule
 from yusuan.store import add_to_store
+
+J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 
 DAGSTER_YAML = Path(__file__).resolve().parents[1] / ".dagster_home" / "dagster.yaml"
 
@@ -70,13 +74,18 @@ def test_sensor_adds_the_partition_and_requests_the_run(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SAMPLE_PDF, inbox / SAMPLE_PDF.name)
+    shutil.copy(J19, inbox / "still-being-copied.pdf")  # changed just now: not taken yet
+    settled = time.time() - 60
+    os.utime(inbox / SAMPLE_PDF.name, (settled, settled))
     (inbox / ".hidden").write_text("ignored")
+    (inbox / "upload.pdf.part").write_bytes(b"%PDF-1.4 half")
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(instance=instance,
                                           resources={"yusuan": YusuanConfig(data_dir=str(tmp_path))})
         result = inbox_sensor(context)
         assert isinstance(result, dg.SensorResult)
-        keys = [r.partition_key for r in result.run_requests or []]
+        (request,) = result.run_requests or []
+        keys = request.run_config["ops"]["batch_reports"]["config"]["reports"]
         assert len(keys) == 1 and keys[0].startswith("r")
         (add,) = result.dynamic_partitions_requests or []
         assert list(add.partition_keys or []) == keys  # type: ignore[union-attr]
@@ -88,11 +97,14 @@ def test_sensor_adds_the_partition_and_requests_the_run(tmp_path: Path) -> None:
         assert isinstance(again, dg.SensorResult) and not again.run_requests
 
 
-def test_nightly_schedule_runs_partitions_never_run() -> None:
+def test_nightly_schedule_runs_partitions_never_published(tmp_path: Path) -> None:
+    ids = ["r" + "a" * 16, "r" + "b" * 16]
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("reports", ["raaaa", "rbbbb"])
-        requests = nightly_schedule(dg.build_schedule_context(instance=instance))
-        assert sorted(r.partition_key for r in requests) == ["raaaa", "rbbbb"]  # type: ignore[union-attr]
+        instance.add_dynamic_partitions("reports", ids)
+        request = nightly_schedule(dg.build_schedule_context(
+            instance=instance, resources={"yusuan": YusuanConfig(data_dir=str(tmp_path))}))
+        assert isinstance(request, dg.RunRequest)
+        assert sorted(request.run_config["ops"]["batch_reports"]["config"]["reports"]) == ids
 
 
 def test_reingesting_the_same_file_changes_nothing(tmp_path: Path, dagster_home: Path) -> None:

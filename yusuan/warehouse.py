@@ -1,8 +1,8 @@
-"""The DuckDB warehouse: the analyst contract's tables, and idempotent per-report writes.
+"""The analyst contract's tables, and a report's writes into its own database.
 
-Per-report results are staged as Parquet (any number of processes can write those at once);
-`load_report` moves one report's staged files into the warehouse in a single transaction,
-deleting the report's previous rows first, so loading the same report twice changes nothing.
+A report's extraction is staged as Parquet; `load_report` moves it into the report's database in a
+single transaction, deleting the report's previous rows first, so loading twice changes nothing.
+The same schema defines the published views (yusuan.publish).
 """
 
 from __future__ import annotations
@@ -199,11 +199,11 @@ def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> Non
         mem.close()
 
 
-def stage_extraction(report_id: str, extraction: Extraction, staging_dir: Path,
+def stage_extraction(report_id: str, extraction: Extraction, target: Path,
                      verdict: tuple[str, str | None] = ("loaded", None)) -> Path:
-    """Write one report's extraction to Parquet files under `staging_dir/report_id/`."""
-    final = Path(staging_dir) / report_id
-    out = Path(staging_dir) / f".{report_id}.{os.getpid()}.tmp"
+    """Write one report's extraction to Parquet files in the folder `target` (replaced whole)."""
+    final = Path(target)
+    out = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
@@ -236,9 +236,10 @@ def read_staged_report(staged: Path) -> dict[str, Any]:
 
 
 def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, status: str,
-                        reason: str | None) -> None:
-    """Insert or replace the report's row with what the raw stage knows."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+                        reason: str | None, first_ingested: datetime | None = None) -> None:
+    """Insert or replace the report's row with what the raw stage knows. `first_ingested` is the
+    ingestion time of the report's published version, kept so that re-ingesting changes nothing."""
+    now = first_ingested or datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
         # the first ingestion time is kept, so re-ingesting the same file changes nothing
@@ -335,32 +336,3 @@ def remove_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     except Exception:
         con.execute("ROLLBACK")
         raise
-
-
-def publish(work: Path, target: Path) -> Path:
-    """Publish the work database for analysts: checkpoint it, copy it beside the target, and
-    rename the copy over the target. A reader that has the old file open keeps its snapshot;
-    nobody ever sees a half-written file."""
-    work, target = Path(work), Path(target)
-    if not work.exists():
-        return target
-    con = duckdb.connect(str(work))
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(work, tmp)
-    # reports still on their way (another run between two stages) are not published: whole reports only
-    con = duckdb.connect(str(tmp))
-    try:
-        pending = [r[0] for r in con.execute(
-            "SELECT report_id FROM budget.reports WHERE status NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [list(STATUSES)]).fetchall()]
-        for report_id in pending:
-            delete_report_rows(con, report_id, keep_report_row=False)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(tmp, target)
-    return target

@@ -1,0 +1,339 @@
+"""One report through the stages, as plain functions: the Dagster assets (one stage each) and the
+batch job (every stage of a report in one step) both call these.
+
+Each report has a folder of its own, `staging/<report_id>/`:
+    extraction (Parquet) and report.json    written by the extracted stage
+    work.duckdb                             the report's own database (raw, extracted, conformed rows)
+    out/                                    its rows exported, table by table, once its status is final
+Nothing here is shared between reports, so any number of reports run at once; only the publish,
+which makes exported reports visible to analysts, is done by one writer at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from yusuan import warehouse
+from yusuan.model import Registration
+from yusuan.register import DEFAULT_MAX_PAGES, register_pdf
+from yusuan.sandbox import ChildError, LimitExceeded, Limits, run_limited
+from yusuan.store import stored_file
+
+FINAL = ("loaded", "quarantined", "rejected", "unsupported")
+REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
+
+
+class InvalidReportId(ValueError):
+    pass
+
+
+def check_report_id(report_id: str) -> str:
+    """A report id is `r` and 16 hex digits; anything else never becomes a path."""
+    if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
+        raise InvalidReportId(f"not a report id: {report_id!r} (expected 'r' and 16 hex digits)")
+    return report_id
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse: Path
+    expectations: Path
+    max_pages: int = DEFAULT_MAX_PAGES
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+    def report_dir(self, report_id: str) -> Path:
+        return self.staging_dir / check_report_id(report_id)
+
+    def extraction_dir(self, report_id: str) -> Path:
+        return self.report_dir(report_id) / "extraction"
+
+    def work_db(self, report_id: str) -> Path:
+        return self.report_dir(report_id) / "work.duckdb"
+
+    def export_dir(self, report_id: str) -> Path:
+        return self.report_dir(report_id) / "out"
+
+
+@dataclass
+class StageResult:
+    report_id: str
+    file_name: str
+    status: str  # registered | extracted | loaded | quarantined | rejected | unsupported
+    reason: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
+
+
+def connect(settings: Settings, report_id: str) -> duckdb.DuckDBPyConnection:
+    path = settings.work_db(report_id)
+    if not path.exists():
+        raise FileNotFoundError(f"report {report_id}: no work database at {path}; run its raw stage first")
+    try:
+        return warehouse.connect(path)
+    except duckdb.Error as e:
+        raise RuntimeError(f"report {report_id}: its work database {path} cannot be opened "
+                           f"({str(e).splitlines()[0]}); it is rebuilt from the stored file by running the "
+                           "report again from its raw stage (yusuan ingest FILE --force)") from e
+
+
+def _finish(settings: Settings, con: duckdb.DuckDBPyConnection, report_id: str) -> Path:
+    con.execute("CHECKPOINT")
+    from yusuan.publish import export_report
+
+    return export_report(con, settings.export_dir(report_id))
+
+
+# ---- raw ------------------------------------------------------------------------------------
+
+
+def register_stage(settings: Settings, report_id: str, *, first_ingested: Any = None) -> StageResult:
+    """Register the stored file (in a child within the limits) into a fresh work database."""
+    stored = stored_file(settings.store_dir, check_report_id(report_id))
+    try:
+        reg = run_limited(_register, stored.path, settings.max_pages, stored.file_name, limits=settings.limits)
+    except (LimitExceeded, ChildError) as e:
+        reg = _unreadable(stored.path, stored.file_name, report_id, str(e))
+    folder = settings.report_dir(report_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in (settings.work_db(report_id), Path(f"{settings.work_db(report_id)}.wal")):
+        old.unlink(missing_ok=True)
+    shutil.rmtree(settings.export_dir(report_id), ignore_errors=True)
+    con = warehouse.connect(settings.work_db(report_id))
+    try:
+        status = "registered" if reg.readable else "rejected"
+        warehouse.record_registration(con, reg, status=status, reason=reg.problem, first_ingested=first_ingested)
+        if not reg.readable:
+            _finish(settings, con, report_id)
+    finally:
+        con.close()
+    meta = {"file": stored.file_name, "sha256": reg.sha256, "bytes": reg.size_bytes, "pages": reg.pages or 0,
+            "producer": reg.producer or "", "encrypted": reg.encrypted, "text_layer": reg.has_text_layer}
+    return StageResult(report_id, stored.file_name, status, reg.problem, meta)
+
+
+def _register(path: Path, max_pages: int, name: str) -> Registration:
+    return register_pdf(path, max_pages=max_pages, display_name=name)
+
+
+def _unreadable(path: Path, name: str, report_id: str, problem: str) -> Registration:
+    from yusuan.register import sha256_of
+
+    return Registration(report_id=report_id, file_name=name, sha256=sha256_of(path), size_bytes=path.stat().st_size,
+                        pages=None, producer=None, encrypted=False, has_text_layer=False, problem=problem)
+
+
+# ---- extracted ------------------------------------------------------------------------------
+
+
+def _extract_and_stage(path: Path, report_id: str, target: Path) -> dict[str, Any]:
+    from yusuan.extract import extract_report, verdict
+
+    extraction = extract_report(path)
+    status, reason = verdict(extraction)
+    warehouse.stage_extraction(report_id, extraction, target, verdict=(status, reason))
+    ident = extraction.identity
+    return {"status": status, "reason": reason, "tables_found": len(extraction.tables),
+            "amount_cells": sum(1 for c in extraction.cells if c.kind == "money"),
+            "text_cells": sum(1 for c in extraction.cells if c.kind == "text"),
+            "table_types": dict(Counter(t.table_type or "unrecognised" for t in extraction.tables)),
+            "department": ident.department or "", "fiscal_year": ident.fiscal_year or 0,
+            "report_kind": ident.report_kind or "", "money_unit": ident.money_unit or "",
+            "problems": extraction.problems[:50]}
+
+
+def extract_stage(settings: Settings, report_id: str) -> StageResult:
+    """Parse the tables, identity and narrative (in a child within the limits) and stage them as Parquet."""
+    from yusuan.extract import empty_extraction
+
+    stored = stored_file(settings.store_dir, check_report_id(report_id))
+    try:
+        summary = run_limited(_extract_and_stage, stored.path, report_id, settings.extraction_dir(report_id),
+                              limits=settings.limits)
+    except (LimitExceeded, ChildError) as e:
+        reason = str(e) if isinstance(e, LimitExceeded) else f"the PDF could not be parsed: {str(e)[:300]}"
+        warehouse.stage_extraction(report_id, empty_extraction(), settings.extraction_dir(report_id),
+                                   verdict=("rejected", reason))
+        summary = {"status": "rejected", "reason": reason, "tables_found": 0, "amount_cells": 0, "text_cells": 0,
+                   "table_types": {}, "problems": []}
+    status = summary.pop("status")
+    reason = summary.pop("reason")
+    # the verdict becomes the report's status in the load stage, which records it
+    return StageResult(report_id, stored.file_name, "extracted", reason,
+                       {"file": stored.file_name, "verdict": status, "reason": reason or "", **summary})
+
+
+# ---- extracted -> warehouse rows, the identities inside each table ---------------------------
+
+
+def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[Any]]:
+    """Load the staged extraction into the report's database and check the identities inside each
+    table; returns the stage result and the GX family results."""
+    from yusuan.checks.results import blocking_failures
+    from yusuan.checks.suites import check_stage
+
+    stored = stored_file(settings.store_dir, check_report_id(report_id))
+    staged = settings.extraction_dir(report_id)
+    meta = warehouse.read_staged_report(staged)
+    status, reason = meta["verdict"]
+    families: list[Any] = []
+    broken: list[Any] = []
+    # a loadable report stays 'registered' until the conformed stage promotes or quarantines it
+    recorded = "registered" if status == "loaded" else status
+    con = connect(settings, report_id)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = warehouse.load_report(con, report_id, staged, status=recorded, reason=reason,
+                                           in_transaction=True)
+            if status == "loaded":
+                sha = con.execute("SELECT sha256 FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
+                results, families = check_stage(con, report_id, sha[0] if sha else "", "extracted",
+                                                settings.expectations)
+                broken = blocking_failures(results)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        preview = con.execute(
+            "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
+            "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
+        if status != "loaded":
+            _finish(settings, con, report_id)
+    finally:
+        con.close()
+    metadata = {"file": stored.file_name, "status": status, "reason": reason or "",
+                "tables_found": counts["tables"], "line_items": counts["line_items"],
+                "checks_passed": sum(1 for f in families if f.success),
+                "checks_failed": sum(1 for f in families if not f.success),
+                "identities_broken": len(broken), "summary_preview": preview}
+    return StageResult(report_id, stored.file_name, recorded, reason, metadata), families
+
+
+# ---- conformed ------------------------------------------------------------------------------
+
+
+def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[Any]]:
+    """Build the conformed facts, check the identities across tables and the narrative, decide the
+    verdict (loaded or quarantined) and export the report's rows."""
+    from yusuan.checks.instance import Instance
+    from yusuan.checks.results import blocking_failures, quarantine_reason, warning_summary
+    from yusuan.checks.suites import check_stage
+    from yusuan.conform import conform_report
+
+    stored = stored_file(settings.store_dir, check_report_id(report_id))
+    con = connect(settings, report_id)
+    try:
+        row = con.execute("SELECT status, status_reason, sha256 FROM budget.reports WHERE report_id = ?",
+                          [report_id]).fetchone()
+        if row is None or row[0] != "registered":
+            status = row[0] if row else "missing"
+            return StageResult(report_id, stored.file_name, status, row[1] if row else None,
+                               {"file": stored.file_name, "status": status, "conformed": 0}), []
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = conform_report(con, report_id)
+            results, families = check_stage(con, report_id, row[2], "conformed", settings.expectations)
+            earlier = con.execute(
+                "SELECT check_name, instance, observed, expected, difference, tolerance, page FROM budget.check_results "
+                "WHERE report_id = ? AND stage = 'extracted' AND severity = 'error' AND NOT passed "
+                "ORDER BY check_name, instance", [report_id]).fetchall()
+            broken = [Instance(identity=r[0], family="", stage="extracted", severity="error", instance=r[1],
+                               lhs=r[2], rhs=r[3], tolerance=r[5], page=r[6]) for r in earlier]
+            broken += blocking_failures(results)
+            verdict_reason = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
+            status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", verdict_reason)
+            if status == "loaded":
+                reason = "; ".join(x for x in (reason, warning_summary(results)) if x) or None
+            warehouse.set_status(con, report_id, status, reason)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        _finish(settings, con, report_id)
+    finally:
+        con.close()
+    return StageResult(report_id, stored.file_name, status, reason, {
+        "file": stored.file_name, "status": status, "reason": reason or "",
+        "conformed_amounts": counts["conformed_amounts"],
+        "checks_passed": sum(1 for f in families if f.success),
+        "checks_failed": sum(1 for f in families if not f.success)}), families
+
+
+# ---- every stage --------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRun:
+    """What happened to one report in a batch: its stages' results, and the GX families per stage."""
+
+    report_id: str
+    file_name: str
+    status: str
+    reason: str | None
+    stages: list[StageResult] = field(default_factory=list)
+    families: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
+
+
+def process_report(settings: Settings, report_id: str, *, first_ingested: Any = None) -> ReportRun:
+    """Every stage of one report, stopping at the first final status. An unexpected error is the
+    run's result (status `failed`), never raised: the rest of the batch goes on."""
+    run = ReportRun(report_id, "", "failed", None)
+    try:
+        check_report_id(report_id)
+        run.file_name = stored_file(settings.store_dir, report_id).file_name
+        for stage in ("raw", "extracted", "line_items", "conformed"):
+            if stage == "raw":
+                result = register_stage(settings, report_id, first_ingested=first_ingested)
+            elif stage == "extracted":
+                result = extract_stage(settings, report_id)
+            elif stage == "line_items":
+                result, run.families["extracted"] = load_stage(settings, report_id)
+            else:
+                result, run.families["conformed"] = conform_stage(settings, report_id)
+            run.stages.append(result)
+            run.status, run.reason = result.status, result.reason
+            if result.final:
+                break
+    except Exception as e:  # recorded as this report's failure; its last published version stays
+        run.status, run.reason = "failed", f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
+    return run
+
+
+def exported(settings: Settings, report_id: str) -> Path | None:
+    """The report's export folder when its last run ended with a final status."""
+    out = settings.export_dir(report_id)
+    return out if (out / "budget.reports.parquet").exists() else None
+
+
+def clear(settings: Settings, report_id: str) -> None:
+    """Forget a report's intermediate files (its stored input is kept)."""
+    shutil.rmtree(settings.report_dir(report_id), ignore_errors=True)
+
+
+def ensure_dirs(settings: Settings) -> None:
+    for d in (settings.store_dir, settings.staging_dir):
+        os.makedirs(d, exist_ok=True)
