@@ -14,7 +14,7 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.extracted import line_items
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
-from yusuan.report import conform_stage, exported
+from yusuan.report import conform_stage, exported, release
 
 
 @dg.asset(
@@ -39,6 +39,7 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
         return
     out = exported(settings, report_id)
     published = yusuan.publish({report_id: out} if out else {})
+    release(settings, report_id)
     context.log.info(f"{result.file_name} [{report_id}] conformed: {result.status}, "
                      f"{result.metadata['conformed_amounts']} amounts" + (f" ({result.reason})" if result.reason else ""))
     yield dg.MaterializeResult(metadata={**result.metadata, "published_part": published.part or "",

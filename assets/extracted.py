@@ -14,7 +14,7 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.partitions import reports_partitions
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
-from yusuan.report import exported, extract_stage, load_stage
+from yusuan.report import exported, extract_stage, load_stage, release
 
 
 @dg.asset(
@@ -56,6 +56,7 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
     if result.final:  # rejected or unsupported: published as such
         out = exported(settings, report_id)
         yusuan.publish({report_id: out} if out else {})
+        release(settings, report_id)
     broken = meta.pop("identities_broken")
     outcome = f"{broken} identities broken" if broken else "identities hold" if families else result.status
     context.log.info(f"{result.file_name} [{report_id}] line_items: {meta['line_items']} rows, {outcome}"

@@ -6,7 +6,7 @@ import dagster as dg
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
 from yusuan.publish import first_ingested
-from yusuan.report import exported, register_stage
+from yusuan.report import exported, register_stage, release
 
 
 @dg.asset(
@@ -23,6 +23,7 @@ def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.M
     if result.final:
         out = exported(settings, report_id)
         yusuan.publish({report_id: out} if out else {})
+        release(settings, report_id)
         context.log.warning(f"{result.file_name} [{report_id}] raw: {result.status}: {result.reason}")
         raise dg.Failure(description=f"{result.file_name}: {result.status}: {result.reason}",
                          metadata={**result.metadata, "status": result.status, "reason": result.reason or ""},

@@ -81,6 +81,8 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
         if out is not None:
             ready[r["report_id"]] = out
     published = yusuan.publish(ready)
+    for report_id in ready:
+        release(settings, report_id)
     counts: dict[str, int] = {}
     for r in runs:
         counts[r["status"]] = counts.get(r["status"], 0) + 1

@@ -104,3 +104,70 @@ def with_unknown_table(path: Path) -> Path:
         pdf.save(path)
     extra.unlink()
     return path
+
+
+def zero_pages(path: Path) -> Path:
+    """A well-formed PDF whose page tree is empty."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def bomb(path: Path, inflated_mb: int = 1024) -> Path:
+    """The sample with one more page whose content stream inflates from about 1 MB to `inflated_mb`."""
+    import zlib
+
+    z = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    packed = b"".join(z.compress(chunk) for _ in range(inflated_mb)) + z.compress(b"BT ET\n") + z.flush()
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        page = pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842]))
+        pdf.pages.append(page)
+        stream = pikepdf.Stream(pdf, packed)
+        stream.Filter = pikepdf.Name.FlateDecode
+        pdf.pages[-1].obj.Contents = stream
+        pdf.save(path)
+    return path
+
+
+def page_printed_twice(path: Path, page_index: int) -> Path:
+    """The sample with one of its table pages printed a second time right after itself."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        out = pikepdf.Pdf.new()
+        for i, page in enumerate(pdf.pages):
+            out.pages.append(page)
+            if i == page_index:
+                out.pages.append(page)
+        out.save(path)
+    return path
+
+
+def rotated(path: Path, degrees: int = 90) -> Path:
+    """The sample with every page turned (/Rotate), as a viewer saves it after "rotate page"."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        for page in pdf.pages:
+            page.obj.Rotate = degrees
+        pdf.save(path)
+    return path
+
+
+def without_tounicode(path: Path) -> Path:
+    """The sample with the Unicode maps of its fonts removed: the glyphs show, the text cannot be read."""
+    with pikepdf.open(SAMPLE_PDF) as pdf:
+        for page in pdf.pages:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            for _, font in fonts.items():
+                if "/ToUnicode" in font:
+                    del font["/ToUnicode"]
+        pdf.save(path)
+    return path

@@ -66,7 +66,7 @@ def load(staged: tuple[Path, list[str]], tmp: Path, mutate: Callable[[Path, str]
     data = tmp / "data"
     shutil.copytree(src, data)
     if mutate is not None:
-        mutate(data / "staging" / ids[target], ids[target])
+        mutate(data / "staging" / ids[target] / "extraction", ids[target])
     with dg.instance_for_test() as instance:
         run(data, ids, ["line_items", "conformed_facts"], instance, expectations)
     return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
@@ -310,7 +310,7 @@ def test_stage_preservation_broken(staged: tuple[Path, list[str]], tmp_path: Pat
         con.execute("DELETE FROM conformed.fact_three_public WHERE report_id = ? AND item = '公务接待费'", [report_id])
         return counts
 
-    monkeypatch.setattr("assets.conformed.conform_report", lossy)
+    monkeypatch.setattr("yusuan.conform.conform_report", lossy)
     con = load(staged, tmp_path)
     sample, other = staged[1]
     assert failing(con, sample) == {"conformed_amounts_equal_extracted_amounts"}

@@ -162,14 +162,28 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
         text_since_current = False
         last_unit: str | None = None
         cover_ends = float("inf")  # the first page's text above its first table is the cover
+        page_contents: dict[int, int] = {}  # what a page with tables holds -> the first page holding it
+        unreadable: list[int] = []
         for index, raw_page in enumerate(pdf.pages[: pages or None]):
             page_number = index + 1
+            raw_page = _upright(pdf, raw_page, problems)
+            if _unreadable(raw_page):
+                unreadable.append(page_number)
+                continue
             page = _visible(raw_page)
             found = [t for t in page.find_tables() if len(t.cells) > 1]
             grids = [grid_from_table(t, page_number) for t in found]
             if page_number == 1:
                 cover_ends = min((g.bbox[1] for g in grids), default=float("inf"))
             lines = _text_lines(page, page_number, [g.bbox for g in grids])
+            if grids:
+                # a page printed twice (same text, same grids) is one page: read once, never as another table
+                content = hash((tuple(ln.squeezed for ln in lines),
+                                tuple(tuple(s.label for row in g.slots for s in row) for g in grids)))
+                if content in page_contents:
+                    problems.append(f"page {page_number} repeats page {page_contents[content]} exactly: read once")
+                    continue
+                page_contents[content] = page_number
             all_lines.extend(lines)
             elements: list[tuple[float, int, Any]] = [(ln.top, 0, ln) for ln in lines]
             elements += [(g.bbox[1], 1, g) for g in grids]
@@ -239,7 +253,30 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
     found_types = {t.table_type for t in built}
     missing = [t for t in vocabulary().table_types if t.core and t.name not in found_types]
     return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,
-                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing])
+                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing], unreadable_pages=unreadable)
+
+
+def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
+    """A page turned by its /Rotate entry is read in the orientation in which its text is upright: when
+    turning it leaves most characters sideways, the turn is undone for reading."""
+    if not page.rotation or not page.chars:
+        return page
+    if sum(1 for c in page.chars if c.get("upright")) * 2 >= len(page.chars):
+        return page
+    turned = page.rotation
+    page.page_obj.rotate = 0
+    page.page_obj.attrs["Rotate"] = 0
+    problems.append(f"page {page.page_number} is turned {turned}°: read with its text upright")
+    return pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+
+
+_CID = re.compile(r"^\(cid:\d+\)$")
+
+
+def _unreadable(page: Any) -> bool:
+    """Most of the page's characters are glyph numbers (cid:N): its fonts carry no Unicode map."""
+    chars = page.chars
+    return bool(chars) and sum(1 for c in chars if _CID.match(c.get("text", ""))) * 2 > len(chars)
 
 
 @dataclass(frozen=True)
@@ -384,6 +421,9 @@ def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[Narrativ
 def verdict(extraction: Extraction) -> tuple[str, str | None]:
     """Given an extraction, return the report's status (loaded | rejected | unsupported) and why."""
     ident = extraction.identity
+    if extraction.unreadable_pages and not extraction.tables:
+        return "rejected", ("text layer unreadable (no ToUnicode): needs OCR (pages "
+                            f"{_page_list(extraction.unreadable_pages)})")
     if ident.report_kind in ("unit_final", "dept_final"):
         return "unsupported", "final accounts (决算) report: only budgets (预算) are supported yet"
     recognised = [t for t in extraction.tables if t.table_type]
@@ -403,6 +443,12 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
         pages = ", ".join(str(t.pages[0]) for t in unknown)
         flags.append(f"{len(unknown)} table(s) with amounts not recognised (page {pages}): kept untyped")
     return "loaded", "; ".join(flags) or None
+
+
+def _page_list(pages: list[int]) -> str:
+    from yusuan.register import _page_ranges
+
+    return _page_ranges(tuple(pages))
 
 
 def empty_extraction() -> Extraction:

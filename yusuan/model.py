@@ -103,6 +103,8 @@ class Extraction:
     claims: list[Any] = field(default_factory=list)  # yusuan.narrative.Claim, the figures stated in the prose
     problems: list[str] = field(default_factory=list)  # recognition problems, page and table named
     missing_tables: list[str] = field(default_factory=list)
+    # pages whose text cannot be read: glyphs without a Unicode map (no ToUnicode), read as (cid:N)
+    unreadable_pages: list[int] = field(default_factory=list)
 
     @property
     def cells(self) -> list[Cell]:

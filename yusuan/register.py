@@ -66,6 +66,8 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
             return result("encrypted PDF: it needs a password to open", encrypted=True)
         if b"%%EOF" not in tail:
             return result(f"truncated PDF: the file ends before its end-of-file marker ({size} bytes; {e})")
+        if "Success" in str(e) and _page_count(path) == 0:  # pdfium refuses a document with no pages
+            return result("the PDF has no pages", pages=0)
         return result(f"corrupt PDF: {e}")
     try:
         encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
@@ -95,6 +97,19 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     if len(without) == pages:
         problem = f"no text layer: needs OCR (pages {_page_ranges(without)})"
     return result(problem, pages=pages, producer=producer, encrypted=encrypted, without=without)
+
+
+def _page_count(path: Path) -> int | None:
+    """The number of pages by pdfminer's reading of the page tree (None when it cannot read it either)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        with path.open("rb") as f:
+            return sum(1 for _ in PDFPage.create_pages(PDFDocument(PDFParser(f))))
+    except Exception:
+        return None
 
 
 def pdf_date(text: str) -> datetime | None:

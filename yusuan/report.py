@@ -329,6 +329,14 @@ def exported(settings: Settings, report_id: str) -> Path | None:
     return out if (out / "budget.reports.parquet").exists() else None
 
 
+def release(settings: Settings, report_id: str) -> None:
+    """After a publish: the report's database and export are in the published part now; only the
+    staged extraction stays."""
+    for path in (settings.work_db(report_id), Path(f"{settings.work_db(report_id)}.wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(settings.export_dir(report_id), ignore_errors=True)
+
+
 def clear(settings: Settings, report_id: str) -> None:
     """Forget a report's intermediate files (its stored input is kept)."""
     shutil.rmtree(settings.report_dir(report_id), ignore_errors=True)

@@ -46,7 +46,10 @@ def _child(conn: Any, limits: Limits, fn: Callable[..., Any], args: tuple[Any, .
     except MemoryError:
         conn.send(("memory", None))
     except BaseException as e:  # the parent decides what the error means
-        conn.send(("error", (type(e).__name__, str(e)[:500], traceback.format_exc()[-2000:])))
+        if "allocate" in str(e).lower():  # a library's own words for an allocation refused under the limit
+            conn.send(("memory", None))
+        else:
+            conn.send(("error", (type(e).__name__, str(e)[:500], traceback.format_exc()[-2000:])))
     finally:
         conn.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,12 +15,24 @@ from yusuan.checks.instance import Instance
 def load_waivers(path: Path) -> list[dict[str, str]]:
     if not Path(path).exists():
         return []
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with a `waivers:` list")
     waivers: list[dict[str, str]] = data.get("waivers") or []
-    for w in waivers:
+    for n, w in enumerate(waivers, 1):
+        if not isinstance(w, dict):
+            raise ValueError(f"{path}: waiver {n} is not a mapping: {w!r}")
         missing = [k for k in ("sha256", "identity", "reason") if not w.get(k)]
         if missing:
-            raise ValueError(f"{path}: a waiver lacks {missing}: {w}")
+            raise ValueError(f"{path}: waiver {n} lacks {missing}: {w}")
+        sha = w["sha256"]
+        if not isinstance(sha, str):
+            raise ValueError(f"{path}: waiver {n}: sha256 {sha!r} reads as a number; quote it ('{sha}')")
+        if not re.fullmatch(r"[0-9a-f]{8,64}", sha):
+            raise ValueError(f"{path}: waiver {n}: sha256 {sha!r} is not 8 to 64 lowercase hex digits")
     return waivers
 
 
