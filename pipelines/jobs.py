@@ -14,7 +14,7 @@ from typing import Any
 import dagster as dg
 
 from pipelines.resources import YusuanConfig
-from yusuan.report import FINAL, check_report_id, exported, process_report
+from yusuan.report import FINAL, check_report_id, exported, process_report, release
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
