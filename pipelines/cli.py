@@ -82,6 +82,13 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
         cfg["data_dir"] = str(Path(args.data_dir).resolve())
     if getattr(args, "max_pages", None):
         cfg["max_pages"] = int(args.max_pages)
+    # settings from the environment travel in the run's config, so every step process (and the run's
+    # record in the UI) has the same ones
+    for key, env, kind in (("expectations", "YUSUAN_EXPECTATIONS", str), ("max_pages", "YUSUAN_MAX_PAGES", int),
+                           ("parse_memory_mb", "YUSUAN_PARSE_MEMORY_MB", int),
+                           ("parse_seconds", "YUSUAN_PARSE_SECONDS", float)):
+        if key not in cfg and os.environ.get(env):
+            cfg[key] = str(Path(os.environ[env]).resolve()) if key == "expectations" else kind(os.environ[env])
     return cfg
 
 
@@ -150,8 +157,9 @@ def ingest(args: argparse.Namespace) -> int:
         rows = _published_rows(resource, list(todo))
         for rid, o in todo.items():
             got = results.get(rid)
-            if got is not None and got["status"] not in FINAL_STATUSES:
-                o.status, o.reason = "failed", got["reason"] or "the run failed (see the Dagster UI)"
+            if got is None or got["status"] not in FINAL_STATUSES:
+                o.status = "failed"
+                o.reason = (got or {}).get("reason") or "the run failed before this report was done (see the Dagster UI)"
                 if rid in rows:
                     o.reason += f"; the published version ({rows[rid][1]}) is kept"
                 failed = True
@@ -185,9 +193,19 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
 
     def run() -> None:
         try:
-            box["result"] = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config=run_config,
-                                           tags={"yusuan/batch": token, "yusuan/reports": str(len(report_ids))},
-                                           raise_on_error=False)
+            with dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config=run_config,
+                                tags={"yusuan/batch": token, "yusuan/reports": str(len(report_ids))},
+                                raise_on_error=False) as result:
+                outputs: dict[str, Any] = {}
+                try:
+                    outputs = result.output_for_node("ingest_report") or {}
+                except Exception:  # a step died before returning: its report counts as failed
+                    outputs = {}
+                box["outputs"] = outputs
+                try:
+                    box["published"] = result.output_for_node("publish_batch")
+                except Exception:  # the publish did not run or failed: nothing of this batch is visible
+                    box["published"] = None
         except BaseException as e:  # shown below; the reports stay unpublished, the last published state stays
             box["error"] = e
 
@@ -198,13 +216,12 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
     if "error" in box:
         console.print(Text(f"the batch run failed: {type(box['error']).__name__}: {box['error']}"))
         return {}
-    result = box["result"]
-    out: dict[str, Any] = {}
-    try:
-        for value in (result.output_for_node("ingest_report") or {}).values():
-            out[value["report_id"]] = value
-    except Exception:  # a step died before returning: its report counts as failed
-        pass
+    out = {value["report_id"]: value for value in box.get("outputs", {}).values()}
+    if box.get("published") is None:
+        for value in out.values():
+            if value["status"] in FINAL_STATUSES:
+                value["reason"] = f"{value['status']}, but the batch's publish step failed (see the Dagster UI)"
+                value["status"] = "failed"
     return out
 
 
@@ -274,12 +291,24 @@ def _instance() -> Any:
 
 
 def _print_outcomes(console: Console, outcomes: list[Outcome], warehouse: Path) -> None:
+    """A table on a terminal; one line per input otherwise (logs, pipes), each with its reason."""
+    if not sys.stdout.isatty():
+        print(f"yusuan ingest -> {warehouse}")
+        for o in outcomes:
+            figures = f", {o.tables} tables, {o.cells} cells" if o.tables is not None else ""
+            print(f"{o.file} [{o.report_id or '-'}]: {o.status}{figures}" + (f" ({o.reason})" if o.reason else ""))
+        _print_counts(console, outcomes)
+        return
     table = Table(title=Text(f"yusuan ingest -> {warehouse}"))
     for col in ("file", "report", "tables", "cells", "status", "reason"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
         table.add_row(*_texts(o.file, o.report_id, o.tables, o.cells, o.status, o.reason))
     console.print(table)
+    _print_counts(console, outcomes)
+
+
+def _print_counts(console: Console, outcomes: list[Outcome]) -> None:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -426,6 +455,7 @@ def rebuild(args: argparse.Namespace) -> int:
         aside = manifest.with_name(manifest.name + ".damaged")
         os.replace(manifest, aside)
         print(f"the damaged manifest is kept as {aside}", flush=True)
+        resource.publish()  # an empty published state, which the rebuild fills
     ids = stored_reports(settings.store_dir)
     if not ids:
         print(f"the store {settings.store_dir} holds no report", flush=True)

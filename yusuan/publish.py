@@ -300,6 +300,9 @@ def published_value(warehouse: Path, sql: str, params: list[object]) -> object:
 
 
 def first_ingested(warehouse: Path, report_id: str) -> datetime | None:
-    """When the published version of a report was first ingested."""
-    value = published_value(warehouse, "SELECT ingested_at FROM budget.reports WHERE report_id = ?", [report_id])
+    """When the published version of a report was first ingested (None when it cannot be read)."""
+    try:
+        value = published_value(warehouse, "SELECT ingested_at FROM budget.reports WHERE report_id = ?", [report_id])
+    except duckdb.Error:
+        return None
     return value if isinstance(value, datetime) else None

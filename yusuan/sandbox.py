@@ -19,13 +19,15 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-DEFAULT_MEMORY_MB = 3072
+DEFAULT_MEMORY_MB = 2048
 DEFAULT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = DEFAULT_MEMORY_MB  # address space of the parsing process (YUSUAN_PARSE_MEMORY_MB)
+    # memory the parsing of one report may take beyond what its process holds when it starts
+    # (address space; YUSUAN_PARSE_MEMORY_MB)
+    memory_mb: int = DEFAULT_MEMORY_MB
     seconds: float = DEFAULT_SECONDS  # wall time of one stage of one report (YUSUAN_PARSE_SECONDS)
 
     @classmethod
@@ -38,8 +40,17 @@ class LimitExceeded(Exception):
     """The child exceeded a limit or died; str() is the reason to record."""
 
 
+def _address_space() -> int:
+    """The bytes of address space this process holds now (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _child(conn: Any, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    limit = limits.memory_mb * 1024 * 1024
+    limit = _address_space() + limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         conn.send(("ok", fn(*args)))
