@@ -198,7 +198,8 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
                                 raise_on_error=False) as result:
                 outputs: dict[str, Any] = {}
                 try:
-                    outputs = result.output_for_node("ingest_report") or {}
+                    outputs = {r["report_id"]: r for share in (result.output_for_node("ingest_reports") or {}).values()
+                               for r in share}
                 except Exception:  # a step died before returning: its report counts as failed
                     outputs = {}
                 box["outputs"] = outputs
@@ -251,9 +252,7 @@ def _show_progress(console: Console, instance: Any, token: str, total: int, thre
                 run_id = records[0].dagster_run.run_id if records else None
                 if run_id is None:
                     continue
-            finished = sum(1 for e in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_SUCCESS,
-                                                                        dg.DagsterEventType.STEP_FAILURE})
-                           if (e.step_key or "").startswith("ingest_report"))
+            finished = len(instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION))
             if finished == done:
                 continue
             done = finished

@@ -1,14 +1,17 @@
 """The jobs.
 
-- `ingest_batch_job`: a batch of reports in one run. The multiprocess executor runs one step per report
-  on every core (its processes are forked from a server that has already imported the pipeline and GX),
-  each step takes its report through every stage, and one `publish_batch` step, in the `duckdb_write`
-  pool, makes the batch visible to analysts at once. `yusuan ingest`, the inbox sensor and the nightly
+- `ingest_batch_job`: a batch of reports in one run. The reports are shared out by size among a few
+  steps (twice the cores), which the multiprocess executor runs on every core (its processes are
+  forked from a server that has already imported the pipeline and GX); each step takes its reports
+  through every stage, and one `publish_batch` step, in the `duckdb_write` pool, makes the batch
+  visible to analysts at once. `yusuan ingest`, the inbox sensor and the nightly
   schedule all run this job.
 - `ingest_job`: the assets of one report (one partition of `reports`), in-process: what the UI's
   "Materialize" runs on a partition.
 """
 
+import os
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -33,48 +36,96 @@ batch_executor = dg.multiprocess_executor.configured(
 
 class BatchConfig(dg.Config):
     reports: list[str]
+    # how many steps share the reports (0: twice the cores): fewer steps cost less start-up, more
+    # steps balance the cores better
+    steps: int = 0
 
 
-@dg.op(out=dg.DynamicOut(str), description="The reports of the batch, one mapped step each.")
-def batch_reports(config: BatchConfig) -> Any:
-    for report_id in dict.fromkeys(config.reports):
-        yield dg.DynamicOutput(check_report_id(report_id), mapping_key=report_id)
+def share(sizes: dict[str, int], steps: int) -> list[list[str]]:
+    """Reports (id -> pages) dealt to `steps` groups of about equal work, largest first (so the
+    executor starts the longest work first)."""
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(steps, len(sizes))))]
+    for report_id in sorted(sizes, key=lambda r: (-sizes[r], r)):
+        total, members = min(groups, key=lambda g: g[0])
+        groups.remove((total, members))
+        groups.append((total + sizes[report_id], [*members, report_id]))
+    return [members for _, members in sorted(groups, key=lambda g: -g[0]) if members]
+
+
+def _pages(paths: list[Path]) -> list[int]:
+    import pypdfium2 as pdfium
+
+    out = []
+    for path in paths:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except Exception:  # unreadable: rejected at once by its raw stage
+            out.append(1)
+            continue
+        out.append(max(1, len(doc)))
+        doc.close()
+    return out
+
+
+@dg.op(out=dg.DynamicOut(list), description="The reports of the batch, shared out among the steps by pages.")
+def batch_reports(config: BatchConfig, yusuan: YusuanConfig) -> Any:  # type: ignore[type-arg]
+    from yusuan.sandbox import LimitExceeded, run_limited
+
+    settings = yusuan.settings()
+    ids = [check_report_id(r) for r in dict.fromkeys(config.reports)]
+    paths = [settings.store_dir / f"{r}.pdf" for r in ids]
+    try:  # the page count is the measure of the work (counted in a child: the files are not trusted yet)
+        pages = run_limited(_pages, paths, limits=settings.limits)
+    except (LimitExceeded, RuntimeError):
+        pages = [p.stat().st_size // 50_000 + 1 if p.exists() else 1 for p in paths]
+    sizes = dict(zip(ids, pages, strict=True))
+    for i, group in enumerate(share(sizes, config.steps or 2 * (os.cpu_count() or 1))):
+        yield dg.DynamicOutput(group, mapping_key=f"share_{i}")
 
 
 STAGE_ASSETS = {"raw": "raw_reports", "extracted": "extracted_cells", "line_items": "line_items",
                 "conformed": "conformed_facts"}
 
 
-@dg.op(description="One report through every stage (parsing in a child within the limits); never fails for "
-                   "a bad report: its status and reason are the result.")
-def ingest_report(context: dg.OpExecutionContext, yusuan: YusuanConfig, report_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+@dg.op(out=dg.Out(list), description="Reports through every stage, one after another (parsing in a child within "
+                                     "the limits); never fails for a bad report: its status and reason are the result.")
+def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
+                   report_ids: list[str]) -> Any:
     from assets.checks import check_results
     from yusuan.publish import first_ingested
 
     settings = yusuan.settings()
-    run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
-    for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
-        if result.status == "rejected" and stage in ("raw", "line_items"):
-            continue  # nothing materialized: the report stopped here
-        meta = {k: v for k, v in result.metadata.items() if k != "summary_preview"}
-        for key in ("table_types", "problems"):
-            if key in meta:
-                meta[key] = dg.MetadataValue.json(meta[key])
-        context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=report_id, metadata=meta))
-    for stage, asset in (("extracted", "line_items"), ("conformed", "conformed_facts")):
-        for check in check_results(asset, run.families.get(stage) or []):
-            context.log_event(dg.AssetCheckEvaluation(
-                asset_key=dg.AssetKey(asset), check_name=check.check_name or "", passed=bool(check.passed),
-                severity=check.severity, metadata=check.metadata, partition=report_id))
-    line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
-    (context.log.info if run.status in ("loaded", "unsupported") else context.log.warning)(line)
-    return {"report_id": report_id, "file": run.file_name, "status": run.status, "reason": run.reason}
+    done = []
+    for report_id in report_ids:
+        run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
+        for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
+            if result.status == "rejected" and stage in ("raw", "line_items"):
+                continue  # nothing materialized: the report stopped here
+            meta = {k: v for k, v in result.metadata.items() if k != "summary_preview"}
+            for key in ("table_types", "problems"):
+                if key in meta:
+                    meta[key] = dg.MetadataValue.json(meta[key])
+            context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=report_id, metadata=meta))
+        for stage, asset in (("extracted", "line_items"), ("conformed", "conformed_facts")):
+            for check in check_results(asset, run.families.get(stage) or []):
+                context.log_event(dg.AssetCheckEvaluation(
+                    asset_key=dg.AssetKey(asset), check_name=check.check_name or "", passed=bool(check.passed),
+                    severity=check.severity, metadata=check.metadata, partition=report_id))
+        line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
+        (context.log.info if run.status in ("loaded", "unsupported") else context.log.warning)(line)
+        # the report's outcome, as an observation of its raw asset: what the progress of a batch counts
+        yield dg.AssetObservation("raw_reports", partition=report_id,
+                                  metadata={"file": run.file_name, "status": run.status, "reason": run.reason or ""})
+        done.append({"report_id": report_id, "file": run.file_name, "status": run.status, "reason": run.reason,
+                     "seconds": run.seconds})
+    yield dg.Output(done)
 
 
 @dg.op(pool="duckdb_write", description="Publish the batch's final reports in one step (a new part and manifest).")
 def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
-                  runs: list[dict[str, Any]]) -> dict[str, Any]:
+                  shares: list[list[dict[str, Any]]]) -> dict[str, Any]:
     settings = yusuan.settings()
+    runs = [r for share in shares for r in share]
     ready = {}
     for r in runs:
         out = exported(settings, r["report_id"]) if r["status"] in FINAL else None
@@ -95,4 +146,4 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
 @dg.job(executor_def=batch_executor, description="Ingest a batch of reports: one step per report on every core, "
                                                  "then one publish.")
 def ingest_batch_job() -> None:
-    publish_batch(batch_reports().map(ingest_report).collect())
+    publish_batch(batch_reports().map(ingest_reports).collect())

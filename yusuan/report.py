@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def connect(settings: Settings, report_id: str) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise FileNotFoundError(f"report {report_id}: no work database at {path}; run its raw stage first")
     try:
-        return warehouse.connect(path)
+        return duckdb.connect(str(path))  # made with its schema by the raw stage
     except duckdb.Error as e:
         raise RuntimeError(f"report {report_id}: its work database {path} cannot be opened "
                            f"({str(e).splitlines()[0]}); it is rebuilt from the stored file by running the "
@@ -118,7 +119,7 @@ def register_stage(settings: Settings, report_id: str, *, first_ingested: Any = 
     for old in (settings.work_db(report_id), Path(f"{settings.work_db(report_id)}.wal")):
         old.unlink(missing_ok=True)
     shutil.rmtree(settings.export_dir(report_id), ignore_errors=True)
-    con = warehouse.connect(settings.work_db(report_id))
+    con = warehouse.create_database(settings.work_db(report_id))
     try:
         status = "registered" if reg.readable else "rejected"
         warehouse.record_registration(con, reg, status=status, reason=reg.problem, first_ingested=first_ingested)
@@ -292,6 +293,7 @@ class ReportRun:
     reason: str | None
     stages: list[StageResult] = field(default_factory=list)
     families: dict[str, list[Any]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
 
     @property
     def final(self) -> bool:
@@ -306,6 +308,7 @@ def process_report(settings: Settings, report_id: str, *, first_ingested: Any = 
         check_report_id(report_id)
         run.file_name = stored_file(settings.store_dir, report_id).file_name
         for stage in ("raw", "extracted", "line_items", "conformed"):
+            started = time.perf_counter()
             if stage == "raw":
                 result = register_stage(settings, report_id, first_ingested=first_ingested)
             elif stage == "extracted":
@@ -314,6 +317,7 @@ def process_report(settings: Settings, report_id: str, *, first_ingested: Any = 
                 result, run.families["extracted"] = load_stage(settings, report_id)
             else:
                 result, run.families["conformed"] = conform_stage(settings, report_id)
+            run.seconds[stage] = time.perf_counter() - started
             run.stages.append(result)
             run.status, run.reason = result.status, result.reason
             if result.final:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -90,11 +91,13 @@ def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, re
         rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
                      r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
                      r.not_evaluated, r.reading))
-    if rows:
-        con.executemany("""INSERT INTO budget.check_results (report_id, stage, family, check_name, instance, severity,
-                               passed, outcome, observed, expected, difference, tolerance, unit, table_type, table_no,
-                               page, detail, reason, reading, checked_at)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)""", rows)
+    from yusuan.warehouse import insert_rows
+
+    checked_at = datetime.now(UTC).replace(tzinfo=None)
+    insert_rows(con, "budget.check_results", [
+        "report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed", "expected",
+        "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason", "reading", "checked_at"],
+        [(*r, checked_at) for r in rows])
 
 
 def quarantine_reason(broken: list[Instance]) -> str:

@@ -130,16 +130,29 @@ def write_suites(catalog_families: dict[str, dict[str, str]], folder: Path) -> l
     return paths
 
 
+def _catalog(path: Path) -> Any:
+    """The catalog, read once per process while the file is unchanged."""
+    from yusuan.checks.catalog import load_catalog
+
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _CATALOGS:
+        _CATALOGS.clear()
+        _CATALOGS[key] = load_catalog(path)
+    return _CATALOGS[key]
+
+
+_CATALOGS: dict[tuple[str, int], Any] = {}
+
+
 def check_stage(con: Any, report_id: str, sha256: str, stage: str,
                 expectations_dir: Path) -> tuple[list[Instance], list[FamilyResult]]:
     """Evaluate a stage's identities on a report, apply the waivers, validate with the stage's GX
     suite and record every instance in budget.check_results (the caller owns the transaction)."""
-    from yusuan.checks.catalog import load_catalog
     from yusuan.checks.results import apply_waivers, load_waivers, write_results
     from yusuan.checks.rules import evaluate
 
     folder = Path(expectations_dir)
-    catalog = load_catalog(folder / "identities.yaml")
+    catalog = _catalog(folder / "identities.yaml")
     results = evaluate(con, report_id, catalog.for_stage(stage))
     apply_waivers(results, sha256, load_waivers(folder / "waivers.yaml"))
     families = run_suite(folder / f"{stage}_suite.json", results)
