@@ -3,7 +3,7 @@
 #   make test   set up and run the whole test suite
 #   make test-browser  the UI in headless Chromium (screenshot in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
-#   make bench  extraction speed against a bare pdfplumber pass; cost of the identity checks
+#   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
 
 PYTHON ?= python3
 VENV   := .venv
@@ -40,6 +40,8 @@ ui: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_checks.py
+	$(BIN)/python benchmarks/bench_pipeline.py --compare
+	$(BIN)/python benchmarks/bench_scale.py 1000 100
 
 lint: setup
 	$(BIN)/ruff check yusuan pipelines assets tests benchmarks

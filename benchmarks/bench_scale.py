@@ -1,0 +1,153 @@
+"""Scale: N distinct, internally consistent reports ingested in batches into one warehouse.
+
+The reports are drawn with reportlab from figures that follow from a seed (tests/synthetic.py: every
+total is the sum of its parts, so each report loads clean). They are ingested batch after batch
+through the Dagster batch job, as `yusuan ingest` runs it, into one warehouse. Per batch it prints the
+seconds per report, the peak memory of the whole process tree (the run, its step processes and their
+parsing children), the size of the warehouse, the publish time and the time of an analyst query.
+Then it compares the first and last batches and projects N = 10,000.
+
+    python benchmarks/bench_scale.py [N] [BATCH]        (defaults 1000 and 100)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += [p for p, pp in parents.items() if pp == pid]
+    return total
+
+
+class PeakMemory:
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self._stop.wait(0.25)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def size_of(*paths: Path) -> int:
+    total = 0
+    for p in paths:
+        if p.is_file():
+            total += p.stat().st_size
+        elif p.is_dir():
+            total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return total
+
+
+def main() -> None:
+    import dagster as dg
+    import duckdb
+    from dagster._core.instance.ref import InstanceRef
+
+    import synthetic
+    from pipelines.definitions import batch_job
+    from yusuan.store import add_to_store
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    size = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
+    tmp = Path(tempfile.mkdtemp(prefix="yusuan-scale-"))
+    try:
+        data = tmp / "data"
+        home = tmp / "dagster"
+        home.mkdir(parents=True)
+        shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(home)
+        instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(
+            str(home), overrides={"python_logs": {"python_log_level": "ERROR"}}))
+        started = time.perf_counter()
+        pdfs = []
+        for i in range(n):
+            path = tmp / "pdfs" / f"synthetic-{i:05d}.pdf"
+            path.parent.mkdir(exist_ok=True)
+            synthetic.build(path, seed=i)
+            pdfs.append(path)
+        print(f"{n} reports drawn in {time.perf_counter() - started:.0f} s; batches of {size}, {os.cpu_count()} cores")
+        print(f"{'batch':>5} {'reports':>7} {'s/report':>9} {'peak MB':>8} {'warehouse MB':>13} {'publish s':>10} "
+              f"{'query s':>8} {'loaded':>7}")
+        rows = []
+        warehouse = data / "warehouse.duckdb"
+        for b in range(0, n, size):
+            batch = pdfs[b:b + size]
+            ids = [add_to_store(p, data / "store").report_id for p in batch]
+            instance.add_dynamic_partitions("reports", ids)
+            t0 = time.perf_counter()
+            with PeakMemory() as memory, dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
+                    "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
+                    "ops": {"batch_reports": {"config": {"reports": ids}}},
+                    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}) as result:
+                assert result.success, "the batch run failed"
+                published = result.output_for_node("publish_batch")
+            seconds = time.perf_counter() - t0
+            q0 = time.perf_counter()
+            con = duckdb.connect(str(warehouse), read_only=True)
+            loaded = con.execute("SELECT count(*) FROM budget.reports WHERE status = 'loaded'").fetchone()[0]  # type: ignore[index]
+            con.execute("SELECT function_code, sum(amount_yuan) FROM budget.expenditure_by_function "
+                        "WHERE measure = 'total' GROUP BY 1").fetchall()
+            con.close()
+            query = time.perf_counter() - q0
+            mb = size_of(warehouse, warehouse.with_name(warehouse.stem + ".parts")) / 1e6
+            rows.append((b // size + 1, len(batch), seconds / len(batch), memory.peak / 1e6, mb,
+                         published["seconds"], query, loaded))
+            print(f"{rows[-1][0]:5d} {rows[-1][1]:7d} {rows[-1][2]:9.3f} {rows[-1][3]:8.0f} {rows[-1][4]:13.1f} "
+                  f"{rows[-1][5]:10.2f} {rows[-1][6]:8.2f} {rows[-1][7]:7d}", flush=True)
+        first, last = rows[0], rows[-1]
+        print(f"seconds per report: first batch {first[2]:.3f}, last batch {last[2]:.3f} "
+              f"({(last[2] / first[2] - 1) * 100:+.1f}%)")
+        print(f"peak memory of the process tree: {max(r[3] for r in rows):.0f} MB")
+        print(f"publish time: first {first[5]:.2f} s, last {last[5]:.2f} s")
+        per_report_mb = last[4] / n
+        batches = 10_000 / size
+        print(f"projection for N = 10,000 in batches of {size}: about {last[2] * 10_000 / 3600:.1f} h of ingest, "
+              f"a warehouse of {per_report_mb * 10_000 / 1000:.1f} GB, {batches:.0f} parts, publish about "
+              f"{last[5]:.1f} s per batch (its cost is the batch's, not the warehouse's), an analyst query "
+              f"about {last[6] * 10_000 / n:.1f} s if it grows with the parts as it did here")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
