@@ -143,7 +143,11 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
             "reports": published.reports, "counts": counts}
 
 
-@dg.job(executor_def=batch_executor, description="Ingest a batch of reports: one step per report on every core, "
-                                                 "then one publish.")
-def ingest_batch_job() -> None:
+@dg.graph(description="Ingest a batch of reports: the reports shared out among steps, then one publish.")
+def ingest_batch() -> None:
     publish_batch(batch_reports().map(ingest_reports).collect())
+
+
+ingest_batch_job = ingest_batch.to_job(
+    name="ingest_batch_job", executor_def=batch_executor,
+    description="Ingest a batch of reports: steps on every core (multiprocess executor), then one publish.")

@@ -217,11 +217,12 @@ def _write_part(folder: Path, part: str, exported: Mapping[str, Path],
 
 
 def _write_manifest(folder: Path, rows: list[ManifestRow]) -> None:
+    from yusuan.warehouse import insert_rows
+
     con = duckdb.connect()
     try:
         con.execute(f"CREATE TABLE m ({_MANIFEST_COLUMNS})")
-        if rows:
-            con.executemany("INSERT INTO m VALUES (?, ?, ?, ?)", rows)
+        insert_rows(con, "m", ["report_id", "part", "status", "published_at"], rows)
         tmp = folder / f".{MANIFEST}.{os.getpid()}.tmp"
         con.execute(f"COPY (SELECT * FROM m ORDER BY report_id) TO '{_sql_path(tmp)}' (FORMAT parquet)")
     finally:

@@ -1,17 +1,19 @@
 """Parsing inside limits: a function that reads a PDF runs in a child process with a memory and a
 time limit, so a hostile file (a decompression bomb, a page that never ends) costs that report only.
 
-The child is forked, so it starts at once with everything imported. What it returns is pickled back;
+The child is forked (a plain fork), so it starts at once with everything imported. What it returns is pickled back;
 a child that dies (out of memory inside pdfium, killed at the time limit, or by a signal) gives a
 `LimitExceeded` with the reason in words, and the caller records it as the report's rejection.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import resource
+import select
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,52 +51,66 @@ def _address_space() -> int:
     return 0
 
 
-def _child(conn: Any, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    limit = _address_space() + limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _child(write_fd: int, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """In the forked child: run, send the pickled outcome, and leave without running the parent's exit handlers."""
     try:
-        conn.send(("ok", fn(*args)))
-    except MemoryError:
-        conn.send(("memory", None))
-    except BaseException as e:  # the parent decides what the error means
-        if "allocate" in str(e).lower():  # a library's own words for an allocation refused under the limit
-            conn.send(("memory", None))
-        else:
-            conn.send(("error", (type(e).__name__, str(e)[:500], traceback.format_exc()[-2000:])))
+        limit = _address_space() + limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            outcome: tuple[str, Any] = ("ok", fn(*args))
+        except MemoryError:
+            outcome = ("memory", None)
+        except BaseException as e:  # the parent decides what the error means
+            # a library's own words for an allocation refused under the limit
+            outcome = ("memory", None) if "allocate" in str(e).lower() else (
+                "error", (type(e).__name__, str(e)[:500], traceback.format_exc()[-2000:]))
+        try:
+            data = pickle.dumps(outcome)
+        except Exception as e:
+            data = pickle.dumps(("error", (type(e).__name__, f"the result could not be sent back: {e}", "")))
+        with os.fdopen(write_fd, "wb") as f:
+            f.write(data)
     finally:
-        conn.close()
+        os._exit(0)
 
 
 def run_limited(fn: Callable[..., T], *args: Any, limits: Limits) -> T:
-    """fn(*args) in a forked child within `limits`. Raises LimitExceeded, or RuntimeError carrying the
-    child's own exception type and message."""
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, limits, fn, args), daemon=True)
-    proc.start()
-    child.close()
+    """fn(*args) in a forked child within `limits`. Raises LimitExceeded, or ChildError carrying the
+    child's own exception type and message. A plain fork, so it works from any process (a celery
+    worker's pool process, which may not start multiprocessing children, included)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        _child(write_fd, limits, fn, args)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + limits.seconds
     try:
-        if not parent.poll(limits.seconds):
-            proc.kill()
-            proc.join()
-            raise LimitExceeded(f"parsing took longer than the limit of {limits.seconds:g} s "
-                                "(raise it with YUSUAN_PARSE_SECONDS)")
-        try:
-            kind, value = parent.recv()
-        except EOFError:
-            proc.join()
-            raise LimitExceeded(_death(proc.exitcode, limits)) from None
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([read_fd], [], [], max(left, 0))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise LimitExceeded(f"parsing took longer than the limit of {limits.seconds:g} s "
+                                    "(raise it with YUSUAN_PARSE_SECONDS)")
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
     finally:
-        parent.close()
-    proc.join()
+        os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        raise LimitExceeded(_death(-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status), limits))
+    kind, value = pickle.loads(b"".join(chunks))
     if kind == "ok":
         result: T = value
         return result
     if kind == "memory":
         raise LimitExceeded(_memory_reason(limits))
     name, message, _ = value
-    if name == "MemoryError":
-        raise LimitExceeded(_memory_reason(limits))
     raise ChildError(name, message)
 
 
