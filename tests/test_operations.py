@@ -21,15 +21,6 @@ from pipelines.cli import main
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 
 
-@pytest.fixture
-def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
-
-
 TABLES = ("budget.line_items", "budget.check_results", "extracted.cells", "extracted.tables", "extracted.narrative",
           "extracted.claims", "conformed.fact_expenditure_by_function", "conformed.performance_indicators")
 

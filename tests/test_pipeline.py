@@ -20,18 +20,6 @@ from yusuan.store import add_to_store
 
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 
-DAGSTER_YAML = Path(__file__).resolve().parents[1] / ".dagster_home" / "dagster.yaml"
-
-
-@pytest.fixture
-def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
-
-
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -36,15 +36,6 @@ SFJ = SAMPLES / "sh_putuo_sfj_2026_dept_budget.pdf"
 ODD_NAME = os.fsdecode(b"budget-\xb9\xfa.pdf")  # bytes that are not UTF-8 (a GBK name)
 
 
-@pytest.fixture
-def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
-
-
 def reports(db: Path) -> dict[str, tuple[str, str, int | None]]:
     con = duckdb.connect(str(db), read_only=True)
     try:

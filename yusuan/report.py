@@ -146,12 +146,15 @@ def _unreadable(path: Path, name: str, report_id: str, problem: str) -> Registra
 # ---- extracted ------------------------------------------------------------------------------
 
 
-def _extract_and_stage(path: Path, report_id: str, target: Path) -> dict[str, Any]:
+def _extract(path: Path) -> tuple[Any, tuple[str, str | None]]:
+    """In the child: the extraction and its verdict, nothing else (the parent writes them)."""
     from yusuan.extract import extract_report, verdict
 
     extraction = extract_report(path)
-    status, reason = verdict(extraction)
-    warehouse.stage_extraction(report_id, extraction, target, verdict=(status, reason))
+    return extraction, verdict(extraction)
+
+
+def _summary(extraction: Any, status: str, reason: str | None) -> dict[str, Any]:
     ident = extraction.identity
     return {"status": status, "reason": reason, "tables_found": len(extraction.tables),
             "amount_cells": sum(1 for c in extraction.cells if c.kind == "money"),
@@ -168,14 +171,13 @@ def extract_stage(settings: Settings, report_id: str) -> StageResult:
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
     try:
-        summary = run_limited(_extract_and_stage, stored.path, report_id, settings.extraction_dir(report_id),
-                              limits=settings.limits)
+        extraction, (status, reason) = run_limited(_extract, stored.path, limits=settings.limits)
     except (LimitExceeded, ChildError) as e:
+        extraction = empty_extraction()
+        status = "rejected"
         reason = str(e) if isinstance(e, LimitExceeded) else f"the PDF could not be parsed: {str(e)[:300]}"
-        warehouse.stage_extraction(report_id, empty_extraction(), settings.extraction_dir(report_id),
-                                   verdict=("rejected", reason))
-        summary = {"status": "rejected", "reason": reason, "tables_found": 0, "amount_cells": 0, "text_cells": 0,
-                   "table_types": {}, "problems": []}
+    warehouse.stage_extraction(report_id, extraction, settings.extraction_dir(report_id), verdict=(status, reason))
+    summary = _summary(extraction, status, reason)
     status = summary.pop("status")
     reason = summary.pop("reason")
     # the verdict becomes the report's status in the load stage, which records it

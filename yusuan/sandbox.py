@@ -28,7 +28,7 @@ DEFAULT_SECONDS = 600.0
 @dataclass(frozen=True)
 class Limits:
     # memory the parsing of one report may take beyond what its process holds when it starts
-    # (address space; YUSUAN_PARSE_MEMORY_MB)
+    # (resident memory; YUSUAN_PARSE_MEMORY_MB)
     memory_mb: int = DEFAULT_MEMORY_MB
     seconds: float = DEFAULT_SECONDS  # wall time of one stage of one report (YUSUAN_PARSE_SECONDS)
 
@@ -42,19 +42,27 @@ class LimitExceeded(Exception):
     """The child exceeded a limit or died; str() is the reason to record."""
 
 
-def _address_space() -> int:
-    """The bytes of address space this process holds now (VmSize)."""
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
+def _status(field: str, pid: int | str = "self") -> int:
+    """A size from /proc/PID/status (VmSize, VmRSS) in bytes; 0 when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
+
+
+# the address-space ceiling is only a backstop, far above the limit: a process that reaches it may
+# die where it cannot grow its stack; the limit itself is watched on the resident memory
+_BACKSTOP = 4
 
 
 def _child(write_fd: int, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the forked child: run, send the pickled outcome, and leave without running the parent's exit handlers."""
     try:
-        limit = _address_space() + limits.memory_mb * 1024 * 1024
+        limit = _status("VmSize") + _BACKSTOP * limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
             outcome: tuple[str, Any] = ("ok", fn(*args))
@@ -79,6 +87,7 @@ def run_limited(fn: Callable[..., T], *args: Any, limits: Limits) -> T:
     child's own exception type and message. A plain fork, so it works from any process (a celery
     worker's pool process, which may not start multiprocessing children, included)."""
     read_fd, write_fd = os.pipe()
+    resident = _status("VmRSS")  # what the child starts with: the parent's pages, shared
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_fd)
@@ -89,8 +98,14 @@ def run_limited(fn: Callable[..., T], *args: Any, limits: Limits) -> T:
     try:
         while True:
             left = deadline - time.monotonic()
-            ready, _, _ = select.select([read_fd], [], [], max(left, 0))
+            ready, _, _ = select.select([read_fd], [], [], min(max(left, 0), 0.05))
             if not ready:
+                if _status("VmRSS", pid) - resident > limits.memory_mb * 1024 * 1024:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    raise LimitExceeded(_memory_reason(limits))
+                if left > 0:
+                    continue
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 raise LimitExceeded(f"parsing took longer than the limit of {limits.seconds:g} s "
