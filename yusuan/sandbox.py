@@ -8,6 +8,7 @@ a child that dies (out of memory inside pdfium, killed at the time limit, or by 
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import resource
@@ -61,6 +62,9 @@ _BACKSTOP = 4
 
 def _child(write_fd: int, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the forked child: run, send the pickled outcome, and leave without running the parent's exit handlers."""
+    # what the child inherited is never collected here: the parent's garbage may hold native handles
+    # (database connections, threads) that are only valid in the parent
+    gc.freeze()
     try:
         limit = _status("VmSize") + _BACKSTOP * limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
