@@ -32,7 +32,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, yusuan: YusuanConfig) -> d
             continue
         if stored.report_id not in known and stored.report_id not in new:
             new.append(stored.report_id)
-            context.log.info(f"{stored.display_name}: new report {stored.report_id}")
+            context.log.info(f"{stored.file_name}: new report {stored.report_id}")
     return dg.SensorResult(
         run_requests=[batch_request(new, "inbox")] if new else [],
         dynamic_partitions_requests=[reports_partitions.build_add_request(new)] if new else [],

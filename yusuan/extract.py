@@ -23,6 +23,7 @@ from yusuan.model import Cell, Extraction, NarrativeParagraph, ReportIdentity, T
 from yusuan.money import squeeze
 from yusuan.narrative import extract_claims
 from yusuan.recognise import TitleReading, read_title, table_number, table_type
+from yusuan.register import page_ranges
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, row_codes_and_names, split_fragment
 from yusuan.vocabulary import vocabulary
 
@@ -423,7 +424,7 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
     ident = extraction.identity
     if extraction.unreadable_pages and not extraction.tables:
         return "rejected", ("text layer unreadable (no ToUnicode): needs OCR (pages "
-                            f"{_page_list(extraction.unreadable_pages)})")
+                            f"{page_ranges(tuple(extraction.unreadable_pages))})")
     if ident.report_kind in ("unit_final", "dept_final"):
         return "unsupported", "final accounts (决算) report: only budgets (预算) are supported yet"
     recognised = [t for t in extraction.tables if t.table_type]
@@ -443,12 +444,6 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
         pages = ", ".join(str(t.pages[0]) for t in unknown)
         flags.append(f"{len(unknown)} table(s) with amounts not recognised (page {pages}): kept untyped")
     return "loaded", "; ".join(flags) or None
-
-
-def _page_list(pages: list[int]) -> str:
-    from yusuan.register import _page_ranges
-
-    return _page_ranges(tuple(pages))
 
 
 def empty_extraction() -> Extraction:

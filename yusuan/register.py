@@ -95,7 +95,7 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     without = tuple(i + 1 for i, n in enumerate(counts) if n < _MIN_CHARS_PER_TEXT_PAGE)
     problem = None
     if len(without) == pages:
-        problem = f"no text layer: needs OCR (pages {_page_ranges(without)})"
+        problem = f"no text layer: needs OCR (pages {page_ranges(without)})"
     return result(problem, pages=pages, producer=producer, encrypted=encrypted, without=without)
 
 
@@ -128,7 +128,7 @@ def pdf_date(text: str) -> datetime | None:
     return value
 
 
-def _page_ranges(pages: tuple[int, ...]) -> str:
+def page_ranges(pages: tuple[int, ...]) -> str:
     """(1, 2, 3, 7) -> '1-3, 7'."""
     out: list[str] = []
     start = prev = None

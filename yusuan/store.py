@@ -39,10 +39,6 @@ class StoredFile:
     file_name: str  # the name it arrived with, escaped where it is not valid UTF-8
     new: bool = False  # copied now (not already in the store)
 
-    @property
-    def display_name(self) -> str:
-        return self.file_name
-
 
 def display_name(path: Path | str) -> str:
     """A file name as text: bytes that are not UTF-8 are shown escaped (\\xb9), never lost."""
