@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
-from conftest import SAMPLE_PDF, SAMPLES
+from conftest import SAMPLE_PDF
 
 
 def truncated(path: Path) -> Path:
@@ -77,8 +77,11 @@ def republished(path: Path) -> Path:
     return path
 
 
-def final_accounts(path: Path) -> Path:
-    path.write_bytes((SAMPLES / "sh_putuo_czj_2024_dept_final.pdf").read_bytes())
+def template(path: Path) -> Path:
+    """A disclosure template: every table and sentence in place, the body XX局 and the year 202X."""
+    from synthetic import build
+
+    build(path, 3, name="XX局", year="202X")
     return path
 
 

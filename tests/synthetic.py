@@ -78,8 +78,12 @@ def _m(x: Decimal) -> str:
     return f"{x:,.2f}"
 
 
-def build(path: Path, seed: int = 0) -> Figures:
-    """Write the synthetic report of `seed` to `path`; return its figures."""
+def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | None = None,
+          prose: tuple[str, ...] = ()) -> Figures:
+    """Write the synthetic report of `seed` to `path`; return its figures.
+
+    `name` and `year` replace the body's name and the year as printed (XX局, 202X: a template); `prose`
+    adds sentences to the 情况说明."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -89,6 +93,8 @@ def build(path: Path, seed: int = 0) -> Figures:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     f = figures(seed)
+    dept = f.department if name is None else name
+    yr = str(f.year) if year is None else year
     zero = Decimal(0)
     title = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22, alignment=1)
     cover = ParagraphStyle("cover", fontName="STSong-Light", fontSize=26, leading=40, alignment=1)
@@ -106,25 +112,25 @@ def build(path: Path, seed: int = 0) -> Figures:
         t.setStyle(TableStyle(style))
         return t
 
-    def table(number: int, name: str, rows: list[list[str]], header_rows: int = 1,
+    def table(number: int, title_of: str, rows: list[list[str]], header_rows: int = 1,
               spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
               widths: list[float] | None = None) -> None:
-        story.extend([Paragraph(f"表{number}", unit), Paragraph(f"{f.department}{f.year}年{name}", title),
+        story.extend([Paragraph(f"表{number}", unit), Paragraph(f"{dept}{yr}年{title_of}", title),
                       Paragraph("单位：万元", unit), Spacer(1, 4),
                       grid(rows, header_rows, spans or [], widths or [70] + [180] + [90] * (len(rows[0]) - 2)),
                       PageBreak()])
 
     # the cover and the 情况说明
-    story += [Spacer(1, 200), Paragraph(f"{f.department}", cover), Paragraph(f"{f.year}年部门预算", cover), PageBreak()]
-    story += [Paragraph(f"{f.department}{f.year}年部门预算情况说明", title), Spacer(1, 8)]
+    story += [Spacer(1, 200), Paragraph(dept, cover), Paragraph(f"{yr}年部门预算", cover), PageBreak()]
+    story += [Paragraph(f"{dept}{yr}年部门预算情况说明", title), Spacer(1, 8)]
     for text in [
-        f"一、收支预算总体情况。{f.year}年{f.department}收入预算{_m(f.total)}万元，支出预算{_m(f.total)}万元。",
-        f"二、一般公共预算支出情况。{f.year}年一般公共预算支出{_m(f.total)}万元，其中：基本支出{_m(f.basic)}万元，"
+        f"一、收支预算总体情况。{yr}年{dept}收入预算{_m(f.total)}万元，支出预算{_m(f.total)}万元。",
+        f"二、一般公共预算支出情况。{yr}年一般公共预算支出{_m(f.total)}万元，其中：基本支出{_m(f.basic)}万元，"
         f"项目支出{_m(f.projects)}万元。",
-        f"三、“三公”经费预算情况。{f.year}年“三公”经费预算{_m(f.three_public)}万元，其中：因公出国（境）费"
+        f"三、“三公”经费预算情况。{yr}年“三公”经费预算{_m(f.three_public)}万元，其中：因公出国（境）费"
         f"{_m(f.overseas)}万元，公务用车购置及运行费{_m(f.vehicles)}万元，公务接待费"
         f"{_m(f.reception + f.reception_projects)}万元。",
-    ]:
+    ] + list(prose):
         story.append(Paragraph(text, body))
     story.append(PageBreak())
 
@@ -188,5 +194,5 @@ def build(path: Path, seed: int = 0) -> Figures:
          _m(f.reception + f.reception_projects)],
     ], header_rows=2, spans=[((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (4, 0)), ((5, 0), (5, 1))],
         widths=[90] * 6)
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{f.department}{f.year}年部门预算").build(story)
+    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{dept}{yr}年部门预算").build(story)
     return f

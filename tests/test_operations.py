@@ -65,7 +65,7 @@ def test_a_batch_with_every_kind_of_bad_input(tmp_path: Path, dagster_home: Path
     badfiles.scanned(batch / "scanned.pdf")
     badfiles.not_a_budget(batch / "meeting-notice.pdf")
     badfiles.missing_core_tables(batch / "no-core-tables.pdf")
-    badfiles.final_accounts(batch / "final-accounts.pdf")
+    badfiles.template(batch / "template.pdf")
     badfiles.large(batch / "huge.pdf")
     (batch / "notes.docx").write_bytes(b"PK\x03\x04 not a pdf")
     (batch / "empty.pdf").write_bytes(b"")
@@ -85,7 +85,8 @@ def test_a_batch_with_every_kind_of_bad_input(tmp_path: Path, dagster_home: Path
         "meeting-notice.pdf": ("rejected", "not a budget disclosure: no table found in the document"),
         "no-core-tables.pdf": ("rejected", "core tables not found: summary (部门收支总表), fiscal_summary (财政拨款收支总表), "
                                            "income (部门收入总表), expenditure (部门支出总表)"),
-        "final-accounts.pdf": ("unsupported", "final accounts (决算) report"),
+        "template.pdf": ("rejected", "a template, not a report: placeholders where the report names itself: "
+                                     "XX局 (page 1), 202X年 (page 1)"),
         "huge.pdf": ("rejected", "too many pages: 126 pages, the limit is 100"),
         "notes.docx": ("rejected", "not a PDF file"),
         "empty.pdf": ("rejected", "empty file (0 bytes)"),

@@ -37,6 +37,7 @@ def test_readme_answers_match_the_documents(warehouse: duckdb.DuckDBPyConnection
     assert three["武昌区科学技术和经济信息化局"] == (Decimal("9000.000000"), Decimal("9000.000000"))  # 表7 0.90 万元
     assert three["上海市普陀区司法局"] == (Decimal("108100.000000"), Decimal("8300.000000"))  # 10.81 / 0.83 万元
     kept_out = {r[0]: r[4] for r in warehouse.execute(QUERIES[-1]).fetchall()}
-    finals = {"cn_central_gjxfj_2024_dept_final.pdf", "sh_putuo_czj_2024_dept_final.pdf",
-              "sh_putuo_ghzy_2024_dept_final.pdf", "sh_putuo_shgzb_2024_dept_final.pdf"}
-    assert {name for name, status in kept_out.items() if status == "unsupported"} == finals
+    assert "unsupported" not in kept_out.values()
+    # the two 决算 whose 表4 and 表5 differ by 0.01 万元 on one 类 (czj p12/p15, ghzy p12/p14)
+    assert kept_out["sh_putuo_czj_2024_dept_final.pdf"] == "quarantined"
+    assert kept_out["sh_putuo_ghzy_2024_dept_final.pdf"] == "quarantined"

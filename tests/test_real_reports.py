@@ -122,9 +122,64 @@ def test_shanghai_three_public_in_wan_yuan_among_yuan_tables() -> None:
     assert units["general_public_basic_by_economic"] == "元"
 
 
-def test_final_accounts_report_is_recognised_as_unsupported() -> None:
-    ex = extraction_of("sh_putuo_czj_2024_dept_final.pdf")
-    assert ex.identity.report_kind == "dept_final"
-    assert ex.identity.department == "上海市普陀区财政局"
-    status, reason = verdict(ex)
-    assert status == "unsupported" and "决算" in (reason or "")
+FINAL_TABLES = ["summary", "income", "expenditure", "fiscal_summary", "general_public_by_function",
+                "general_public_basic_by_economic"]
+FINALS = {
+    # the central 公开01-09表: 三公 before the empty fund tables, project evaluations after
+    "cn_central_gjxfj_2024_dept_final.pdf": {
+        "department": "国家信访局",
+        "tables": FINAL_TABLES + ["gov_fund", "soe_capital", "three_public"],
+        "totals": [("fiscal_summary", "本年收入合计", "收入/金额", "19572.91"),                    # p10, 公开04表
+                   ("income", "合计", "本年收入合计", "20451.35"),                               # p8, 公开02表
+                   ("general_public_basic_by_economic", "人员经费合计", "决算数", "7967.72"),      # p12, 公开06表
+                   ("general_public_basic_by_economic", "公用经费合计", "决算数", "2266.65"),      # p12
+                   ("three_public", None, "预算数/合计", "76.43"),                              # p15, 公开09表
+                   ("three_public", None, "决算数/合计", "46.21")],                             # p15
+    },
+    # the Shanghai 9-table 部门决算: the economic table in two column groups, 三公 with 预算数/决算数
+    "sh_putuo_czj_2024_dept_final.pdf": {
+        "department": "上海市普陀区财政局",
+        "tables": FINAL_TABLES + ["three_public", "gov_fund", "soe_capital"],
+        "totals": [("income", "合计", "本年收入合计", "2946.25"),                               # p8
+                   ("general_public_basic_by_economic", "301", "决算数", "2082.85"),              # p16
+                   ("general_public_basic_by_economic", "302", "决算数", "171.07"),               # p16
+                   ("general_public_basic_by_economic", "人员经费合计", "决算数", "2152.26"),      # p17
+                   ("general_public_basic_by_economic", "公用经费合计", "决算数", "184.65"),       # p17
+                   ("three_public", None, "财政拨款“三公”经费/合计/预算数", "0.95")],              # p18
+    },
+    "sh_putuo_ghzy_2024_dept_final.pdf": {
+        "department": "上海市普陀区规划和自然资源局",
+        "tables": FINAL_TABLES + ["three_public", "gov_fund", "soe_capital"],
+        "totals": [("general_public_basic_by_economic", "301", "决算数", "4816.14"),              # p16
+                   ("general_public_basic_by_economic", "302", "决算数", "440.90"),               # p16
+                   ("general_public_basic_by_economic", "人员经费合计", "决算数", "4884.09"),      # p16
+                   ("general_public_basic_by_economic", "公用经费合计", "决算数", "480.66"),       # p16
+                   ("three_public", None, "财政拨款“三公”经费/合计/决算数", "0.39")],              # p17
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(FINALS))
+def test_every_final_accounts_table_is_found_and_typed(name: str) -> None:
+    ex = extraction_of(name)
+    spec = FINALS[name]
+    typed = [t.table_type for t in ex.tables if t.table_type is not None]
+    assert [t for t in typed if t != "project_performance"] == spec["tables"]
+    assert verdict(ex) == ("loaded", None)
+    assert ex.identity.department == spec["department"]
+    assert (ex.identity.fiscal_year, ex.identity.report_kind, ex.identity.money_unit) == (2024, "dept_final", "万元")
+    for t in ex.tables:
+        if t.table_type in FINAL_TABLES:
+            money = [c for c in t.cells if c.kind == "money"]
+            assert money and all(c.amount is not None for c in money), t.title
+            # codes read as printed (201, 20101, 2010101), never two lines' codes run together
+            assert all(len(c.row_code) in (3, 5, 7) for c in t.cells if c.row_code), t.title
+    for ttype, row, column, amount in spec["totals"]:
+        assert Decimal(amount) in find(ex, ttype, row, column), (ttype, row, column)
+
+
+def test_an_empty_final_table_is_stated_in_its_note() -> None:
+    ex = extraction_of("sh_putuo_shgzb_2024_dept_final.pdf")
+    three = next(t for t in ex.tables if t.table_type == "three_public")
+    assert three.empty and "无数据" in (three.note or "")
+    assert not [c for c in three.cells if c.kind == "money" and c.amount is not None]

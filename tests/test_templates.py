@@ -20,9 +20,6 @@ from conftest import SAMPLES, TRUTH, extraction_of
 from yusuan.extract import extract_report, verdict
 from yusuan.model import Table
 
-FINALS = {"cn_central_gjxfj_2024_dept_final.pdf", "sh_putuo_czj_2024_dept_final.pdf",
-          "sh_putuo_ghzy_2024_dept_final.pdf", "sh_putuo_shgzb_2024_dept_final.pdf"}
-
 # The tables of each report in printed order: (type, first page), checked against the printed titles.
 TABLES: dict[str, list[tuple[str, int]]] = {
     # Beijing 预算01-13表, tables only, 万元 with 6 decimals
@@ -162,7 +159,7 @@ def test_tables_in_order_with_their_types(name: str) -> None:
     ex = extraction_of(name)
     assert [(t.table_type, t.pages[0]) for t in ex.tables if t.table_type] == TABLES[name]
     status, reason = verdict(ex)
-    assert status == ("unsupported" if name in FINALS else "loaded"), reason
+    assert status == "loaded", reason
 
 
 def _ours_on(tables: list[Table], pages: list[int]) -> list[Table]:

@@ -17,8 +17,19 @@ from typing import Any
 import pdfplumber
 
 from yusuan.forms import form_cells, performance_grid
-from yusuan.grid import Grid, append_rows, banner_text, drop_rows, extend_cell_text, grid_from_table, regrid, same_columns
-from yusuan.identify import identify_report
+from yusuan.grid import (
+    Grid,
+    append_rows,
+    banner_text,
+    column_groups,
+    drop_rows,
+    extend_cell_text,
+    grid_from_table,
+    regrid,
+    same_columns,
+    unfold,
+)
+from yusuan.identify import find_placeholders, identify_report
 from yusuan.model import Cell, Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
 from yusuan.narrative import extract_claims
@@ -29,6 +40,7 @@ from yusuan.vocabulary import vocabulary
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
 # the line under an empty table: 备注:本单位…没有…, 注：…故本表为空表。, (无政府性基金支出）
+_CODE_HEADER = re.compile("|".join(vocabulary().header_roles[r].pattern for r in ("code", "code_part")))
 _NOTE = re.compile(r"^(备注|注|说明)[:：]|^[(（]无.{1,30}[)）]$|本表为空表|本表无数据")
 _PAGE_NUMBER = re.compile(r"^[-—–]?\d{1,3}[-—–]?$|^第\d+页(共\d+页)?$")
 _LINE_TOLERANCE = 2.5
@@ -247,14 +259,22 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
                 first_on_page = False
                 grids_on_page += 1
     built = [_build_table(t, problems) for t in tables]
+    cover = [ln for ln in all_lines if ln.page == 1 and ln.top < cover_ends]
     identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built,
-                               cover=[ln.text for ln in all_lines if ln.page == 1 and ln.top < cover_ends])
+                               cover=[ln.text for ln in cover])
+    # the lines that say whose report it is: the cover, short headings naming a 部门/单位 预算/决算, the
+    # line naming the body (编制单位：…), and the tables' titles
+    said = [(ln.page, ln.text) for ln in all_lines if ln in cover or _NAMES_THE_REPORT.search(ln.squeezed)]
+    said += [(t.pages[0], t.title) for t in built if t.title]
+    placeholders = find_placeholders([(ln.page, ln.text) for ln in all_lines] + [(t.pages[0], t.title) for t in built
+                                                                               if t.title], said)
     narrative = _narrative(all_lines, tables)
     claims = extract_claims(narrative, identity.fiscal_year)
     found_types = {t.table_type for t in built}
     missing = [t for t in vocabulary().table_types if t.core and t.name not in found_types]
     return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,
-                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing], unreadable_pages=unreadable)
+                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing], unreadable_pages=unreadable,
+                      placeholders=placeholders)
 
 
 def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
@@ -272,6 +292,9 @@ def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
 
 
 _CID = re.compile(r"^\(cid:\d+\)$")
+# a short heading that names the report (XX局202X年部门预算), or the line naming the body (编制单位：XX局)
+_NAMES_THE_REPORT = re.compile(r"^[^，。,；]{0,30}(部门|单位)(预算|决算)(公开|报告|说明|情况)?[^，。,；]{0,8}$"
+                               r"|^(编制|预算|主管)?(部门|单位)(名称)?[:：]")
 
 
 def _unreadable(page: Any) -> bool:
@@ -358,6 +381,17 @@ def _continue_table(current: _PendingTable, grid: Grid) -> None:
     append_rows(target, grid, skip)
 
 
+def _unfolded(segments: list[Grid], header_rows: int) -> list[Grid]:
+    """A table printed as column blocks side by side (经济分类 | 决算数 | 经济分类 | 决算数, in two or three
+    blocks) read as one block: the rows of each block in turn."""
+    first = segments[0]
+    leaves = [h.rsplit("/", 1)[-1] for h in leaf_paths(first, range(header_rows))]
+    groups = column_groups(leaves, lambda x: bool(_CODE_HEADER.search(x)))
+    if groups < 2:
+        return segments
+    return [unfold(g, header_rows if g is first else 0, groups) if g.n_cols == first.n_cols else g for g in segments]
+
+
 def _build_table(t: _PendingTable, problems: list[str]) -> Table:
     pages = sorted({p for g in t.segments for p in g.row_pages})
     if t.is_form:
@@ -368,6 +402,7 @@ def _build_table(t: _PendingTable, problems: list[str]) -> Table:
         if len(units) == 1:
             t.unit = units.pop()  # the form's sections print their unit (项目资金（元）)
     else:
+        t.segments = _unfolded(t.segments, t.header_rows)
         grid = t.segments[0]
         codes, names = row_codes_and_names(grid, t.header_rows)
         ttype = table_type(t.reading, codes=codes, names=names)
@@ -425,8 +460,18 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
     if extraction.unreadable_pages and not extraction.tables:
         return "rejected", ("text layer unreadable (no ToUnicode): needs OCR (pages "
                             f"{page_ranges(tuple(extraction.unreadable_pages))})")
-    if ident.report_kind in ("unit_final", "dept_final"):
-        return "unsupported", "final accounts (决算) report: only budgets (预算) are supported yet"
+    template = [p for p in extraction.placeholders if p.in_identity
+                and (p.kind != "blank_year" or ident.fiscal_year is None)]
+    if template:
+        first: dict[str, int] = {}
+        for p in template:
+            first.setdefault(p.text, p.page)
+        return "rejected", ("a template, not a report: placeholders where the report names itself: "
+                            + ", ".join(f"{text} (page {page})" for text, page in list(first.items())[:6])
+                            + (f" and {len(first) - 6} more" if len(first) > 6 else ""))
+    if ident.department is None and ident.fiscal_year is None and extraction.tables:
+        return "rejected", ("a template, not a report: its identity cannot be read "
+                            "(no body and no fiscal year stated on the cover, in a title or in the PDF's metadata)")
     recognised = [t for t in extraction.tables if t.table_type]
     if not recognised:
         if not extraction.tables:

@@ -232,3 +232,71 @@ def drop_rows(grid: Grid, k: int) -> Grid:
     return Grid(slots=slots, col_edges=list(grid.col_edges), row_pages=grid.row_pages[k:], row_tops=grid.row_tops[k:],
                 bbox=(grid.bbox[0], top, grid.bbox[2], grid.bbox[3]),
                 indents={(r - k, c): v for (r, c), v in grid.indents.items() if r >= k})
+
+
+def column_groups(leaves: list[str], is_code: Any) -> int:
+    """How many times the same block of columns is printed side by side (科目编码 | 科目名称 | 决算数 twice): the
+    largest k >= 2 such that the leaf header labels are k equal blocks, each holding a code column (`is_code`:
+    a classification list folded to fit the page; a 收入 | 支出 table has no codes and stays two-sided) and
+    another; 1 when they are not."""
+    n = len(leaves)
+    for k in range(n // 2, 1, -1):
+        if n % k:
+            continue
+        w = n // k
+        blocks = [leaves[i * w:(i + 1) * w] for i in range(k)]
+        if all(b == blocks[0] for b in blocks) and any(is_code(x) for x in blocks[0]) \
+                and not all(is_code(x) for x in blocks[0]) and all(blocks[0]):
+            return k
+    return 1
+
+
+def unfold(grid: Grid, header_rows: int, groups: int) -> Grid:
+    """The grid with its `groups` side-by-side column blocks read one after the other: every row of the first
+    block (over all its pages), then of the second … (a list folded into columns continues in its own column
+    on the next page). Header rows are those of
+    the first block, without the labels that differ between the blocks (人员经费 | 公用经费 over the same
+    经济分类 | 决算数). A body row of a block that prints nothing is dropped."""
+    if groups < 2 or grid.n_cols % groups:
+        return grid
+    w = grid.n_cols // groups
+    slots: list[list[Slot]] = []
+    pages: list[int] = []
+    tops: list[float] = []
+    indents: dict[tuple[int, int], float] = {}
+
+    def add(r: int, g: int, *, header: bool) -> None:
+        new_r = len(slots)
+        row: list[Slot] = []
+        for c in range(w):
+            s = grid.slots[r][g * w + c]
+            same = all(grid.slots[r][k * w + c].label == s.label for k in range(groups))
+            if s.owner is None or (header and not same):
+                row.append(Slot("", None))
+                continue
+            o_r, o_c = s.owner
+            # a cell spanning into the block from outside it, or from a row not kept, starts here
+            if not g * w <= o_c < (g + 1) * w or (o_r, g) not in kept:
+                row.append(Slot(s.text, (new_r, c)))
+                continue
+            row.append(Slot(s.text, (kept[(o_r, g)], o_c - g * w)))
+            if (o_r, o_c) == (r, g * w + c) and (r, o_c) in grid.indents:
+                indents[(new_r, c)] = grid.indents[(r, o_c)]
+        slots.append(row)
+        pages.append(grid.row_pages[r])
+        tops.append(grid.row_tops[r])
+
+    kept: dict[tuple[int, int], int] = {}
+    for r in range(header_rows):
+        kept[(r, 0)] = len(slots)
+        for g in range(1, groups):
+            kept[(r, g)] = len(slots)
+        add(r, 0, header=True)
+    for g in range(groups):
+        for r in range(header_rows, grid.n_rows):
+            if any(grid.slots[r][g * w + c].label for c in range(w)):
+                kept[(r, g)] = len(slots)
+                add(r, g, header=False)
+    # header cells: owners in the header rows of block 0 map to themselves
+    return Grid(slots=slots, col_edges=list(grid.col_edges[:w + 1]), row_pages=pages, row_tops=tops,
+                bbox=grid.bbox, indents=indents)

@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from yusuan.model import ReportIdentity, Table
+from yusuan.model import Placeholder, ReportIdentity, Table
+from yusuan.vocabulary import vocabulary
 
 _ORG = r"[\u4e00-\u9fff（）()“”]{2,40}?"
 # 武昌区科学技术和经济信息化局 2024 年单位预算 / 江苏省人大常委会办公厅2017年部门预算
@@ -137,3 +138,18 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
     money_unit = units.most_common(1)[0][0] if units else None
     return ReportIdentity(department=department, department_code=dept_code, unit_codes=tuple(codes),
                           fiscal_year=year, report_kind=report_kind, title=title, money_unit=money_unit)
+
+
+def find_placeholders(lines: Iterable[tuple[int, str]], identity: Iterable[tuple[int, str]]) -> list[Placeholder]:
+    """Given the document's lines (page, text) and those that say whose report it is (the cover, the titles),
+    return what a template leaves to fill in (vocabulary.yaml: placeholders), each where it is printed."""
+    said = {(page, re.sub(r"\s+", "", text)) for page, text in identity}
+    out = []
+    for page, text in lines:
+        squeezed = re.sub(r"\s+", "", text)
+        for kind, pattern in vocabulary().placeholders.items():
+            for m in pattern.finditer(squeezed):
+                found = m.group(0) if kind != "blank_year" else squeezed[max(0, m.start() - 8):m.end() + 6]
+                out.append(Placeholder(page=page, text=found, line=text.strip(), kind=kind,
+                                       in_identity=(page, squeezed) in said))
+    return out

@@ -93,6 +93,17 @@ class NarrativeParagraph:
     text: str
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """Text a template leaves to fill in (XX局, 202X年, 待填写), where the document prints it."""
+
+    page: int
+    text: str  # the placeholder as printed
+    line: str  # the line that holds it
+    kind: str  # name | year | blank_year | to_fill | field (vocabulary.yaml: placeholders)
+    in_identity: bool  # on the cover or in a title: the lines that say whose report it is, for which year
+
+
 @dataclass
 class Extraction:
     """Everything the extracted stage learns from one report."""
@@ -105,6 +116,7 @@ class Extraction:
     missing_tables: list[str] = field(default_factory=list)
     # pages whose text cannot be read: glyphs without a Unicode map (no ToUnicode), read as (cid:N)
     unreadable_pages: list[int] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
 
     @property
     def cells(self) -> list[Cell]:

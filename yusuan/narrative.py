@@ -181,6 +181,8 @@ def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None
                 if _SHARE.search(b) and last_amount is not None:
                     claims.append(Claim(len(claims), page, sentence, subject, "share_pct", value, "%",
                                         tok.group("num"), last_amount, "current", section, *(item or (None, None))))
+                elif _DOWN.search(b[-8:]) and _UP.search(b[-8:]):
+                    continue  # 下降（增长）: a template's two words left side by side state no direction
                 elif _DOWN.search(b[-4:]) or _UP.search(b[-4:]):
                     signed = -value if _DOWN.search(b[-4:]) else value
                     claims.append(Claim(len(claims), page, sentence, subject, "change_pct", signed, "%",

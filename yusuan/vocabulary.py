@@ -59,6 +59,7 @@ class Vocabulary:
     economic_classes: frozenset[str]
     function_classes: frozenset[str]
     prose_subjects: tuple[ProseSubject, ...]
+    placeholders: dict[str, re.Pattern[str]]  # what a template leaves to fill in, by kind
 
     @property
     def types_by_name(self) -> dict[str, TableType]:
@@ -71,7 +72,8 @@ class Vocabulary:
         return bool(self.row_roles[role].search(label))
 
 
-_TOP = {"title", "table_types", "header_roles", "row_roles", "economic_classes", "function_classes", "prose_subjects"}
+_TOP = {"title", "table_types", "header_roles", "row_roles", "economic_classes", "function_classes", "prose_subjects",
+        "placeholders"}
 _PROSE = {"metric", "subject", "tables", "row", "column"}
 _TITLE = {"ends", "numbers", "chapter_number", "kind", *FACETS}
 _TYPE = {"chinese", *FACETS, "form", "core"}
@@ -173,6 +175,7 @@ def parse_vocabulary(data: Any, source: str = "vocabulary") -> Vocabulary:
         economic_classes=frozenset(data["economic_classes"]) - frozenset(data["function_classes"]),
         function_classes=frozenset(data["function_classes"]) - frozenset(data["economic_classes"]),
         prose_subjects=tuple(subjects),
+        placeholders={k: _compile(v, f"{source}: placeholders.{k}") for k, v in (data["placeholders"] or {}).items()},
     )
 
 

@@ -376,6 +376,11 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
             if total is None or not total.yuan or total == fig.amount:
                 continue
             where = f"{total.table_no or total.table_type} 合计"
+            # shares listed so that they sum to exactly 100% have had one of them adjusted by a unit of the last
+            # digit (9.56% printed as 9.55% so that the list closes): one unit, not half, is the rounding here
+            listed = [x.value for x in claims.values() if x.kind == "share_pct" and x.sentence == c.sentence]
+            if len(listed) > 1 and sum(listed) == 100:
+                tol = last_digit_unit(c.raw)
             out.append(ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = table amount / {where}",
                                 c.value, fig.amount.yuan / total.yuan * 100, tol, "narrative", total.table_no, c.page,
                                 "%", detail=sentence(c)))

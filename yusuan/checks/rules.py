@@ -141,7 +141,9 @@ class _Evaluator:
 
     # -- totals -----------------------------------------------------------------------------
     def total_row(self, ident: Identity) -> list[Instance]:
-        """合计 = Σ the top-level codes. A top-level code of another length than the others (7 11 02 read as
+        """合计 = Σ the top-level codes. A total printed above the codes totals them all; totals printed under
+        them each close the codes since the total before (人员经费合计 under 301, 303 … 公用经费合计 under 302,
+        310 in a 决算's economic table). A top-level code of another length than the others (7 11 02 read as
         71102 beside 201, 208, 221) is printed outside the hierarchy: the sum is read without it, and where
         that does not hold either the instance is not evaluated (the reading is doubtful)."""
         found = self.rows("""
@@ -151,21 +153,31 @@ class _Evaluator:
                          FROM coded c WHERE NOT EXISTS (
                      SELECT 1 FROM coded p WHERE p.table_seq = c.table_seq AND p.row_code <> c.row_code
                        AND starts_with(c.row_code, p.row_code))),
-                 tot AS (SELECT * FROM li WHERE row_kind = 'total' AND row_code IS NULL
-                           AND table_seq IN (SELECT table_seq FROM coded GROUP BY 1 HAVING count(*) >= 2)
-                         QUALIFY row_number() OVER (PARTITION BY table_seq, column_name ORDER BY row_seq) = 1)
+                 first_code AS (SELECT table_seq, min(row_seq) AS seq FROM li WHERE row_code IS NOT NULL GROUP BY 1),
+                 all_tot AS (SELECT li.*, f.seq AS first_code,
+                                    lag(li.row_seq) OVER (PARTITION BY li.table_seq, li.column_name
+                                                          ORDER BY li.row_seq) AS prev_seq,
+                                    row_number() OVER (PARTITION BY li.table_seq, li.column_name ORDER BY li.row_seq) AS k
+                             FROM li JOIN first_code f USING (table_seq)
+                             WHERE li.row_kind = 'total' AND li.row_code IS NULL
+                               AND li.table_seq IN (SELECT table_seq FROM coded GROUP BY 1 HAVING count(*) >= 2)),
+                 heads AS (SELECT table_seq, column_name, bool_or(k = 1 AND row_seq < first_code) AS heads
+                           FROM all_tot GROUP BY 1, 2),
+                 tot AS (SELECT a.*, h.heads FROM all_tot a JOIN heads h USING (table_seq, column_name)
+                         WHERE (h.heads AND a.k = 1) OR NOT h.heads)
             SELECT t.table_type, t.table_no, t.page, t.column_name, t.amount,
                    coalesce(sum(c.amount), 0), coalesce(sum(c.amount) FILTER (WHERE c.in_hierarchy), 0),
-                   any_value(n.n), t.half + coalesce(sum(c.half), 0),
+                   count(DISTINCT c.row_code), t.half + coalesce(sum(c.half), 0),
                    t.half + coalesce(sum(c.half) FILTER (WHERE c.in_hierarchy), 0), t.unit, coalesce(t.row_name, '合计'),
-                   any_value(n.outside)
-            FROM tot t JOIN (SELECT table_seq, count(*) AS n,
-                                    string_agg(row_code, ', ') FILTER (WHERE NOT in_hierarchy) AS outside
-                             FROM top GROUP BY 1) n ON n.table_seq = t.table_seq
+                   string_agg(DISTINCT c.row_code, ', ') FILTER (WHERE NOT c.in_hierarchy)
+            FROM tot t
             LEFT JOIN (SELECT li.*, top.in_hierarchy FROM li JOIN top USING (table_seq, row_code)) c
                  ON c.table_seq = t.table_seq AND c.column_name = t.column_name
-            GROUP BY t.table_seq, t.table_type, t.table_no, t.page, t.column_name, t.amount, t.half, t.unit, t.row_name
-            ORDER BY t.table_type, t.column_name""")
+                AND (t.heads OR (c.row_seq > coalesce(t.prev_seq, -1) AND c.row_seq < t.row_seq))
+            GROUP BY t.table_seq, t.table_type, t.table_no, t.page, t.column_name, t.amount, t.half, t.unit, t.row_name,
+                     t.row_seq, t.heads
+            HAVING t.heads OR count(c.row_code) > 0
+            ORDER BY t.table_type, t.column_name, t.row_seq""")
         out = []
         for ttype, no, page, col, lhs, rhs, rhs_in, n, half, half_in, unit, name, outside in found:
             inst = self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs, rhs, half,
@@ -228,8 +240,11 @@ class _Evaluator:
                 sub = [k for k in rows[:i] if re.search(r"(合计|小计)$", k.name) and not re.search("总计$", k.name)]
                 if sub and not re.match(_LEVEL1, sub[0].name):
                     j = rows.index(sub[0])
-                    terms = [sub[0]] + [k for k in rows[j + 1:i] if k.name and not re.match(_LEVEL2, k.name)
-                                        and not re.match(_LEVEL1, k.name)]
+                    after = [k for k in rows[j + 1:i] if k.name and not re.match(_LEVEL2, k.name)
+                             and not re.match(_LEVEL1, k.name)]
+                    # a line indented under another (一般公共预算财政拨款 under 年初财政拨款结转和结余) is its part
+                    levels = [k.row_level for k in after if k.row_level is not None]
+                    terms = [sub[0]] + [k for k in after if k.row_level is None or k.row_level == min(levels)]
                     desc = " + ".join(k.name for k in terms)
                 else:
                     terms = [k for k in rows[:i] if re.match(_LEVEL1, k.name)]
@@ -323,12 +338,16 @@ class _Evaluator:
 
     def indent_hierarchy(self, ident: Identity) -> list[Instance]:
         """Tables whose rows nest by indentation (项目支出表): a row = Σ the rows one level deeper
-        printed under it; the unlabelled total row = Σ the outermost rows."""
+        printed under it; the total row, where a column has one, = Σ the outermost rows. (A column closed by
+        several totals, 本年收入合计 … 总计, is summed by its markers: listed_items, grand_total.)"""
         groups = self._columns("table_seq IN (SELECT DISTINCT table_seq FROM li WHERE row_level IS NOT NULL)")
         found: list[Instance] = []
         for (_, col), rows in groups.items():
+            single_total = sum(1 for r in rows if r.row_kind == "total" and r.row_level is None) == 1
             for i, r in enumerate(rows):
                 if r.row_kind == "total" and r.row_level is None:
+                    if not single_total:
+                        continue
                     kids = [k for k in rows if k.row_level == 0]
                 elif r.row_level is not None:
                     kids = []
