@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from assets.across import across_reports
 from assets.conformed import conformed_facts
 from assets.extracted import extracted_cells, line_items
 from assets.raw import raw_reports
@@ -11,7 +12,7 @@ from pipelines.resources import YusuanConfig
 from pipelines.sensors import inbox_sensor, nightly_schedule
 
 defs = dg.Definitions(
-    assets=[raw_reports, extracted_cells, line_items, conformed_facts],
+    assets=[raw_reports, extracted_cells, line_items, conformed_facts, across_reports],
     jobs=[ingest_job, ingest_batch_job],
     sensors=[inbox_sensor],
     schedules=[nightly_schedule],

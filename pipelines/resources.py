@@ -59,7 +59,8 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
     def publish(self, exported: Mapping[str, Path] | None = None,
                 remove: tuple[str, ...] = ()) -> publishing.Published:
         """Make the exported reports (and the removals) visible to analysts, at once."""
-        return publishing.publish(self.warehouse_path(), exported or {}, remove=remove)
+        return publishing.publish(self.warehouse_path(), exported or {}, remove=remove,
+                                  catalog=self.expectations_dir() / "identities.yaml")
 
     def published(self) -> dict[str, tuple[str | None, str]]:
         """report_id -> (part, status) of what analysts see."""

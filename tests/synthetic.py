@@ -78,61 +78,79 @@ def _m(x: Decimal) -> str:
     return f"{x:,.2f}"
 
 
+class _Document:
+    """A report being written: a cover, prose and ruled tables, in a CJK font as the published ones."""
+
+    def __init__(self, dept: str, yr: str) -> None:
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        self.dept, self.yr = dept, yr
+        self.title = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22, alignment=1)
+        self.cover_style = ParagraphStyle("cover", fontName="STSong-Light", fontSize=26, leading=40, alignment=1)
+        self.body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=18, firstLineIndent=22)
+        self.unit = ParagraphStyle("unit", fontName="STSong-Light", fontSize=9, leading=12, alignment=2)
+        self.story: list[object] = []
+
+    def cover(self, kind: str) -> None:
+        from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+        self.story += [Spacer(1, 200), Paragraph(self.dept, self.cover_style),
+                       Paragraph(f"{self.yr}年{kind}", self.cover_style), PageBreak()]
+
+    def prose(self, heading: str, sentences: list[str]) -> None:
+        from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+        self.story += [Paragraph(heading, self.title), Spacer(1, 8)]
+        self.story += [Paragraph(text, self.body) for text in sentences] + [PageBreak()]
+
+    def table(self, number: int, title_of: str, rows: list[list[str]], header_rows: int = 1,
+              spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+              widths: list[float] | None = None) -> None:
+        from reportlab.lib import colors
+        from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+
+        t = Table(rows, colWidths=widths or [70] + [180] + [90] * (len(rows[0]) - 2), repeatRows=header_rows)
+        style = [("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
+                 ("ALIGN", (2, header_rows), (-1, -1), "RIGHT")]
+        style += [("SPAN", a, b) for a, b in spans or []]
+        t.setStyle(TableStyle(style))
+        self.story.extend([Paragraph(f"表{number}", self.unit), Paragraph(f"{self.dept}{self.yr}年{title_of}", self.title),
+                           Paragraph("单位：万元", self.unit), Spacer(1, 4), t, PageBreak()])
+
+    def save(self, path: Path, kind: str) -> None:
+        from reportlab.lib.pagesizes import A4, landscape
+        from reportlab.platypus import SimpleDocTemplate
+
+        SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{self.dept}{self.yr}年{kind}").build(self.story)
+
+
 def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | None = None,
           prose: tuple[str, ...] = ()) -> Figures:
     """Write the synthetic report of `seed` to `path`; return its figures.
 
     `name` and `year` replace the body's name and the year as printed (XX局, 202X: a template); `prose`
     adds sentences to the 情况说明."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     f = figures(seed)
     dept = f.department if name is None else name
     yr = str(f.year) if year is None else year
     zero = Decimal(0)
-    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22, alignment=1)
-    cover = ParagraphStyle("cover", fontName="STSong-Light", fontSize=26, leading=40, alignment=1)
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=18, firstLineIndent=22)
-    unit = ParagraphStyle("unit", fontName="STSong-Light", fontSize=9, leading=12, alignment=2)
-    story: list[object] = []
-
-    def grid(rows: list[list[str]], header_rows: int, spans: list[tuple[tuple[int, int], tuple[int, int]]],
-             widths: list[float]) -> Table:
-        t = Table(rows, colWidths=widths, repeatRows=header_rows)
-        style = [("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
-                 ("ALIGN", (2, header_rows), (-1, -1), "RIGHT")]
-        style += [("SPAN", a, b) for a, b in spans]
-        t.setStyle(TableStyle(style))
-        return t
-
-    def table(number: int, title_of: str, rows: list[list[str]], header_rows: int = 1,
-              spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
-              widths: list[float] | None = None) -> None:
-        story.extend([Paragraph(f"表{number}", unit), Paragraph(f"{dept}{yr}年{title_of}", title),
-                      Paragraph("单位：万元", unit), Spacer(1, 4),
-                      grid(rows, header_rows, spans or [], widths or [70] + [180] + [90] * (len(rows[0]) - 2)),
-                      PageBreak()])
+    doc = _Document(dept, yr)
+    table = doc.table
 
     # the cover and the 情况说明
-    story += [Spacer(1, 200), Paragraph(dept, cover), Paragraph(f"{yr}年部门预算", cover), PageBreak()]
-    story += [Paragraph(f"{dept}{yr}年部门预算情况说明", title), Spacer(1, 8)]
-    for text in [
+    doc.cover("部门预算")
+    doc.prose(f"{dept}{yr}年部门预算情况说明", [
         f"一、收支预算总体情况。{yr}年{dept}收入预算{_m(f.total)}万元，支出预算{_m(f.total)}万元。",
         f"二、一般公共预算支出情况。{yr}年一般公共预算支出{_m(f.total)}万元，其中：基本支出{_m(f.basic)}万元，"
         f"项目支出{_m(f.projects)}万元。",
         f"三、“三公”经费预算情况。{yr}年“三公”经费预算{_m(f.three_public)}万元，其中：因公出国（境）费"
         f"{_m(f.overseas)}万元，公务用车购置及运行费{_m(f.vehicles)}万元，公务接待费"
         f"{_m(f.reception + f.reception_projects)}万元。",
-    ] + list(prose):
-        story.append(Paragraph(text, body))
-    story.append(PageBreak())
+    ] + list(prose))
 
     classes = [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
                ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
@@ -194,5 +212,73 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
          _m(f.reception + f.reception_projects)],
     ], header_rows=2, spans=[((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (4, 0)), ((5, 0), (5, 1))],
         widths=[90] * 6)
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{dept}{yr}年部门预算").build(story)
+    doc.save(path, "部门预算")
+    return f
+
+
+def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decimal(0)) -> Figures:
+    """Write the 决算 of the synthetic body of `seed` for the same year as its budget: every figure spent as
+    budgeted, the “三公” table printing 预算数 (the budget's) beside 决算数. `reception_budget` is added to
+    the 预算数 of 公务接待费 (and so of the 合计) the 决算 prints: a difference from the budget planted."""
+    f = figures(seed)
+    zero = Decimal(0)
+    doc = _Document(f.department, str(f.year))
+    doc.cover("部门决算")
+    doc.prose(f"{f.department}{f.year}年度部门决算情况说明", [
+        f"一、收入支出决算总体情况。{f.year}年度收入、支出总计均为{_m(f.total)}万元。",
+    ])
+    classes = [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
+               ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
+               ("2010301", "行政运行", f.wages + f.operating, zero),
+               ("2010302", "一般行政管理事务", zero, f.projects),
+               ("208", "社会保障和就业支出", f.pension, zero),
+               ("20805", "行政事业单位养老支出", f.pension, zero),
+               ("2080505", "机关事业单位基本养老保险缴费支出", f.pension, zero),
+               ("221", "住房保障支出", f.housing, zero),
+               ("22102", "住房改革支出", f.housing, zero),
+               ("2210201", "住房公积金", f.housing, zero)]
+    two = [((0, 0), (1, 0)), ((2, 0), (3, 0))]
+    doc.table(1, "收入支出决算总表", [["收入", "", "支出", ""], ["项目", "决算数", "项目", "决算数"],
+        ["一、财政拨款收入", _m(f.total), "一、一般公共服务支出", _m(f.general)],
+        ["二、其他收入", _m(zero), "二、社会保障和就业支出", _m(f.pension)],
+        ["", "", "三、住房保障支出", _m(f.housing)],
+        ["本年收入合计", _m(f.total), "本年支出合计", _m(f.total)],
+        ["年初结转和结余", _m(zero), "年末结转和结余", _m(zero)],
+        ["总计", _m(f.total), "总计", _m(f.total)]], header_rows=2, spans=two, widths=[190, 90, 190, 90])
+    doc.table(2, "收入决算表", [["科目编码", "科目名称", "本年收入合计", "财政拨款收入", "其他收入"],
+                              ["", "合计", _m(f.total), _m(f.total), _m(zero)]]
+              + [[c, n, _m(b + p), _m(b + p), _m(zero)] for c, n, b, p in classes])
+    doc.table(3, "支出决算表", [["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"],
+                              ["", "合计", _m(f.total), _m(f.basic), _m(f.projects)]]
+              + [[c, n, _m(b + p), _m(b), _m(p)] for c, n, b, p in classes])
+    doc.table(4, "财政拨款收入支出决算总表", [["收入", "", "支出", ""], ["项目", "决算数", "项目", "决算数"],
+        ["一、一般公共预算财政拨款", _m(f.total), "一、一般公共服务支出", _m(f.general)],
+        ["二、政府性基金预算财政拨款", _m(zero), "二、社会保障和就业支出", _m(f.pension)],
+        ["三、国有资本经营预算财政拨款", _m(zero), "三、住房保障支出", _m(f.housing)],
+        ["本年收入合计", _m(f.total), "本年支出合计", _m(f.total)],
+        ["年初财政拨款结转和结余", _m(zero), "年末财政拨款结转和结余", _m(zero)],
+        ["总计", _m(f.total), "总计", _m(f.total)]], header_rows=2, spans=two, widths=[190, 90, 190, 90])
+    doc.table(5, "一般公共预算财政拨款支出决算表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+                                            ["", "合计", _m(f.total), _m(f.basic), _m(f.projects)]]
+              + [[c, n, _m(b + p), _m(b), _m(p)] for c, n, b, p in classes])
+    doc.table(6, "一般公共预算财政拨款基本支出决算表", [["科目编码", "科目名称", "决算数"],
+        ["301", "工资福利支出", _m(f.personnel)], ["30101", "基本工资", _m(f.wages)],
+        ["30108", "机关事业单位基本养老保险缴费", _m(f.pension)], ["30113", "住房公积金", _m(f.housing)],
+        ["", "人员经费合计", _m(f.personnel)],
+        ["302", "商品和服务支出", _m(f.operating)], ["30201", "办公费", _m(f.office)],
+        ["30212", "因公出国（境）费用", _m(f.overseas)], ["30217", "公务接待费", _m(f.reception)],
+        ["30231", "公务用车运行维护费", _m(f.vehicles)], ["", "公用经费合计", _m(f.operating)]],
+        widths=[70, 180, 90])
+    reception = f.reception + f.reception_projects
+    printed = [(f.three_public + reception_budget, f.three_public), (f.overseas, f.overseas),
+               (f.vehicles, f.vehicles), (zero, zero), (f.vehicles, f.vehicles),
+               (reception + reception_budget, reception)]
+    doc.table(7, "财政拨款“三公”经费支出决算表", [
+        ["合计", "", "因公出国（境）费", "", "公务用车购置及运行费", "", "", "", "", "", "公务接待费", ""],
+        ["", "", "", "", "小计", "", "公务用车购置费", "", "公务用车运行费", "", "", ""],
+        ["预算数", "决算数"] * 6,
+        [_m(x) for pair in printed for x in pair],
+    ], header_rows=3, spans=[((0, 0), (1, 1)), ((2, 0), (3, 1)), ((4, 0), (9, 0)), ((10, 0), (11, 1)),
+                             ((4, 1), (5, 1)), ((6, 1), (7, 1)), ((8, 1), (9, 1))], widths=[60] * 12)
+    doc.save(path, "部门决算")
     return f

@@ -15,6 +15,7 @@ import yaml
 from conftest import ROOT
 
 from yusuan.checks.catalog import CatalogError, load_catalog
+from yusuan.checks.across import RULES as ACROSS
 from yusuan.checks.rules import RULES
 from yusuan.vocabulary import vocabulary
 
@@ -27,12 +28,12 @@ def test_every_identity_says_why_and_what_it_reads() -> None:
     assert len(catalog.identities) >= 40
     for ident in catalog.identities:
         assert len(ident.why) > 10, ident.name
-        assert ident.rule in RULES, ident.name
+        assert ident.rule in RULES | ACROSS, ident.name
         assert set(ident.tables) <= types, ident.name
     # strict identities are errors, customary correspondences warnings
     severities = {i.family: i.severity for i in catalog.identities}
     assert severities["totals"] == severities["cross_table"] == "error"
-    assert severities["correspondences"] == severities["narrative"] == "warn"
+    assert severities["correspondences"] == severities["narrative"] == severities["across_reports"] == "warn"
 
 
 def test_the_three_public_lines_are_correspondences_of_covering() -> None:

@@ -135,7 +135,9 @@ def test_sample_is_loaded_with_every_family_evaluated(clean: duckdb.DuckDBPyConn
     st, reason = status(clean, sample)
     assert st == "loaded" and "narrative" in (reason or "")
     families = {r[7] for r in results(clean, sample)}
-    assert families == set(load_catalog(EXPECTATIONS / "identities.yaml").families)
+    catalog = load_catalog(EXPECTATIONS / "identities.yaml")
+    # every family of the report's own stages (the family across reports needs a second report of its body)
+    assert families == {f for f, spec in catalog.families.items() if spec["stage"] != "published"}
     assert failing(clean, sample) == set()
     assert status(clean, j19) == ("loaded", None)
     assert failing(clean, j19) == set() and failing(clean, j19, "warn") == set()

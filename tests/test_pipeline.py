@@ -32,7 +32,7 @@ def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def test_definitions_load() -> None:
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"raw_reports", "extracted_cells", "line_items", "conformed_facts"}
+    assert keys == {"raw_reports", "extracted_cells", "line_items", "conformed_facts", "across_reports"}
     assert defs.resolve_job_def("ingest_job") is not None
     assert defs.resolve_sensor_def("inbox_sensor").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_schedule_def("nightly_schedule").execution_timezone == "Asia/Shanghai"

@@ -75,7 +75,7 @@ def test_ui_serves_assets_sensor_and_schedule(webserver: tuple[str, Path, Path])
     assets = graphql(url, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
     assert {(a["assetKey"]["path"][0], a["groupName"]) for a in assets} == {
         ("raw_reports", "raw"), ("extracted_cells", "extracted"), ("line_items", "extracted"),
-        ("conformed_facts", "conformed")}
+        ("conformed_facts", "conformed"), ("across_reports", "across")}
     sensors = graphql(url, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
         ... on Sensors { results { name sensorState { status } } } } }""", {"r": REPO})
     assert [(s["name"], s["sensorState"]["status"]) for s in sensors["sensorsOrError"]["results"]] == [

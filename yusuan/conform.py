@@ -129,6 +129,43 @@ _BASE = "report_id, table_seq, row_seq, column_seq"
 _AMOUNTS = "amount, unit, amount_yuan"
 
 
+# The column of a table that holds each row's total (合计 | 总计 | 本年支出合计, a 小计 not under 基本/项目支出, or the
+# table's only amount: 金额 | 预算数 | 决算数), never last year's (上年, 执行数) or a change (增减)
+_SERIES_RANK = """CASE
+    WHEN regexp_matches(column_name, '上年|执行数|增减|增长|比上年|变动|扣除') THEN NULL
+    WHEN regexp_matches(column_name, '(^|/)(合计|总计|支出总计|本年支出合计)$') THEN 1
+    WHEN regexp_matches(column_name, '(^|/)小计$')
+         AND NOT regexp_matches(column_name, '(基本支出|项目支出|人员经费|公用经费)/小计$') THEN 2
+    WHEN regexp_matches(column_name, '(^|/)(金额|预算数|决算数)$') THEN 3 END"""
+SERIES_SQL = f"""CREATE OR REPLACE VIEW budget.series AS
+WITH figures AS (
+    SELECT report_id, table_seq, row_seq, column_seq, table_type, fund, 'function' AS classification,
+           function_code AS code, function_name AS name, column_name, amount_yuan
+    FROM conformed.fact_expenditure_by_function
+    WHERE function_code IS NOT NULL AND table_type IN ('expenditure', 'general_public_by_function')
+    UNION ALL
+    SELECT report_id, table_seq, row_seq, column_seq, table_type, fund, 'economic', economic_code, economic_name,
+           column_name, amount_yuan
+    FROM conformed.fact_basic_by_economic
+    WHERE economic_code IS NOT NULL AND table_type = 'general_public_basic_by_economic'
+), ranked AS (
+    SELECT *, {_SERIES_RANK} AS rank FROM figures
+), chosen AS (
+    SELECT report_id, table_seq, arg_min(column_name, rank * 1000 + column_seq) AS column_name
+    FROM ranked WHERE rank IS NOT NULL GROUP BY report_id, table_seq
+)
+SELECT r.department AS body, r.body_key, r.fiscal_year AS year,
+       CASE WHEN r.report_kind LIKE '%final' THEN 'final' ELSE 'budget' END AS kind, r.report_kind,
+       f.classification, f.code, f.name, f.fund, f.table_type, f.column_name, f.amount_yuan, f.report_id,
+       f.table_seq, f.row_seq
+FROM ranked f JOIN chosen c USING (report_id, table_seq, column_name)
+JOIN budget.current_reports r USING (report_id)
+-- the first table of each type; a code printed on two rows of it is left out (which one is meant is unclear)
+QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.table_seq) = 1
+    AND count(*) OVER (PARTITION BY f.report_id, f.table_seq, f.code) = 1
+"""
+
+
 def _view_sql(name: str) -> str:
     if name.startswith("dim_function") or name.startswith("dim_economic"):
         return f"SELECT * FROM conformed.{name}"
@@ -167,6 +204,10 @@ def ensure_conformed_schema(con: duckdb.DuckDBPyConnection) -> None:
         FROM extracted.claims c JOIN budget.current_reports r USING (report_id)""")
     con.execute("COMMENT ON VIEW budget.narrative_claims IS 'Figures stated in the prose (情况说明): amount, change "
                 "(比上年增减), change_pct, share_pct; current loaded reports only'")
+    con.execute(SERIES_SQL)
+    con.execute("COMMENT ON VIEW budget.series IS 'One figure per body, year, kind (budget | final), classification "
+                "and code, in yuan, from each report''s own total column: budget against final, year against year; "
+                "current loaded reports only'")
     con.execute("""CREATE OR REPLACE VIEW conformed.all_amounts AS
         SELECT report_id, table_seq, amount FROM conformed.fact_summary_lines
         UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_income

@@ -153,3 +153,12 @@ def find_placeholders(lines: Iterable[tuple[int, str]], identity: Iterable[tuple
                 out.append(Placeholder(page=page, text=found, line=text.strip(), kind=kind,
                                        in_identity=(page, squeezed) in said))
     return out
+
+
+def body_key(name: str | None) -> str | None:
+    """The body a report is of, as a key linking its reports across years and kinds: the name as printed,
+    without spacing, quotes or bracket variants, and without a trailing （本级）."""
+    if not name:
+        return None
+    s = re.sub(r"[\s“”\"'‘’]", "", name).replace("（", "(").replace("）", ")")
+    return re.sub(r"\((本级|部门|单位)\)$", "", s) or None

@@ -11,6 +11,7 @@ reads the parts the manifest names.
         manifest.parquet                 report_id -> part (replaced atomically: the commit point)
         part=_schema/<schema>.<table>.parquet   empty, typed: the columns of every table
         part=<batch>/<schema>.<table>.parquet   the rows of the reports of one publish
+        part=_across/budget.check_results.parquet  the checks across reports, recomputed at every publish
     <warehouse>.duckdb                   views over the parts (rebuilt at every publish)
 
 So a publish costs the size of its batch, not of the warehouse; a reader never holds a lock the
@@ -30,10 +31,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 SCHEMA_PART = "_schema"
+# the results of the checks across reports (budget.check_results, family across_reports): recomputed over the
+# whole published state at every publish, and read with the rows of the reports they belong to
+ACROSS_PART = "_across"
 MANIFEST = "manifest.parquet"
 _MANIFEST_COLUMNS = "report_id VARCHAR, part VARCHAR, status VARCHAR, published_at TIMESTAMP"
 # a part no report points to any more is deleted once no query can still be reading it
@@ -51,6 +56,8 @@ class Published:
     added: int
     removed: int
     seconds: float
+    # the instances of the checks across reports after the publish: (stating report, instance)
+    across: tuple[tuple[str, Any], ...] = ()
 
 
 def parts_dir(warehouse: Path) -> Path:
@@ -120,9 +127,10 @@ def read_manifest(warehouse: Path) -> dict[str, tuple[str | None, str]]:
 
 
 def publish(warehouse: Path, exported: Mapping[str, Path], *, remove: tuple[str, ...] = (),
-            schema_source: duckdb.DuckDBPyConnection | None = None) -> Published:
+            schema_source: duckdb.DuckDBPyConnection | None = None, catalog: Path | None = None) -> Published:
     """Make the exported reports (report_id -> export folder) and the removals visible at once.
-    `schema_source` is a connection whose tables define the columns (a fresh schema by default)."""
+    `schema_source` is a connection whose tables define the columns (a fresh schema by default). With
+    `catalog` (identities.yaml), the checks across reports are run again over the new published state."""
     started = time.monotonic()
     warehouse = Path(warehouse)
     folder = parts_dir(warehouse)
@@ -147,9 +155,53 @@ def publish(warehouse: Path, exported: Mapping[str, Path], *, remove: tuple[str,
         finally:
             if own:
                 schema.close()
+        across = _refresh_across(warehouse, catalog) if catalog is not None else []
         _collect_garbage(folder, {r[1] for r in rows})
     return Published(part=part, reports=len(rows), added=len(exported),
-                     removed=sum(1 for r in remove if r in manifest), seconds=time.monotonic() - started)
+                     removed=sum(1 for r in remove if r in manifest), seconds=time.monotonic() - started,
+                     across=tuple(across))
+
+
+def refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
+    """Run the checks across reports over the published warehouse and make their results the across part
+    (replaced whole); returns the instances, each with the report that states the figure."""
+    warehouse = Path(warehouse)
+    with _publish_lock(parts_dir(warehouse)):
+        return _refresh_across(warehouse, catalog) if warehouse.exists() else []
+
+
+def _refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
+    from yusuan.checks.across import across_results
+    from yusuan.checks.results import RESULT_COLUMNS, result_rows
+    from yusuan.warehouse import insert_rows
+
+    folder = parts_dir(warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = across_results(con, catalog)
+        rows = result_rows(found)
+        declared = _columns(con, "budget", "check_results")
+    finally:
+        con.close()
+    tmp = folder / f".{ACROSS_PART}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    mem = duckdb.connect()
+    try:
+        mem.execute("CREATE SCHEMA budget")
+        mem.execute("CREATE TABLE budget.check_results (" + ", ".join(f'"{c}" {t}' for c, t in declared) + ")")
+        insert_rows(mem, "budget.check_results", RESULT_COLUMNS, rows)
+        mem.execute(f"COPY budget.check_results TO '{_sql_path(tmp / 'budget.check_results.parquet')}' "
+                    "(FORMAT parquet)")
+    finally:
+        mem.close()
+    target, old = folder / f"part={ACROSS_PART}", folder / f".{ACROSS_PART}.{os.getpid()}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+    return found
 
 
 def _fresh_schema() -> duckdb.DuckDBPyConnection:
@@ -250,7 +302,7 @@ def _write_views(warehouse: Path, schema: duckdb.DuckDBPyConnection, tables: lis
             source = f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true) t"
             if cols and cols[0][0] == "report_id":
                 body = (f"SELECT {select} FROM {source} SEMI JOIN read_parquet('{manifest}') m "
-                        f"ON t.report_id = m.report_id AND t.part = m.part")
+                        f"ON t.report_id = m.report_id AND (t.part = m.part OR t.part = '{ACROSS_PART}')")
             else:  # a shared dimension (subjects): one row per key, from the published parts
                 key = cols[0][0]
                 body = (f"SELECT DISTINCT ON (t.\"{key}\") {select} FROM {source} "
@@ -281,7 +333,7 @@ def _collect_garbage(folder: Path, referenced: set[str | None]) -> None:
     now = time.time()
     for p in folder.glob("part=*"):
         name = p.name.split("=", 1)[1]
-        if name == SCHEMA_PART or name in referenced:
+        if name in (SCHEMA_PART, ACROSS_PART) or name in referenced:
             continue
         if now - p.stat().st_mtime > GRACE_SECONDS:
             shutil.rmtree(p, ignore_errors=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from yusuan.identify import body_key
 from yusuan.model import Extraction, Registration
 from yusuan.money import to_yuan
 
@@ -129,6 +130,8 @@ CREATE TABLE IF NOT EXISTS extracted.narrative (
 COMMENTS_SQL = """
 COMMENT ON TABLE budget.reports IS
     'One row per ingested PDF (报告): identity, status (loaded/quarantined/rejected/unsupported) and reason';
+COMMENT ON COLUMN budget.reports.body_key IS
+    'The body (部门/单位) as a key linking its reports across years and kinds: the name without spacing or quotes';
 COMMENT ON TABLE budget.line_items IS
     'One row per numeric cell of every table (预算表单元格), amount exact as printed and in yuan';
 COMMENT ON COLUMN budget.line_items.table_type IS
@@ -203,6 +206,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute(SCHEMA_SQL)
     con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP")
+    con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS body_key VARCHAR")
     con.execute("ALTER TABLE budget.line_items ADD COLUMN IF NOT EXISTS row_level INTEGER")
     con.execute("ALTER TABLE extracted.cells ADD COLUMN IF NOT EXISTS row_level INTEGER")
     con.execute(COMMENTS_SQL)
@@ -356,11 +360,11 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
         con.execute("""
             UPDATE budget.reports SET department = ?, unit_code = ?, unit_codes = ?, fiscal_year = ?,
                    report_kind = ?, report_title = ?, money_unit = ?, status = ?, status_reason = ?,
-                   tables_found = ?, cells = ?
+                   tables_found = ?, cells = ?, body_key = ?
             WHERE report_id = ?""",
                     [ident["department"], ident["department_code"], ident["unit_codes"], ident["fiscal_year"],
                      ident["report_kind"], ident["title"], ident["money_unit"], status, reason,
-                     counts[0], counts[1], report_id])
+                     counts[0], counts[1], body_key(ident["department"]), report_id])
         if not in_transaction:
             con.execute("COMMIT")
     except Exception:

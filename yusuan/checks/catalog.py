@@ -50,7 +50,7 @@ _IDENTITY_KEYS = {"name", "family", "rule", "description", "why", "scope", "seve
                   # the rules' parameters
                   "lhs", "rhs", "relation", "zero_when_absent", "domain", "rule_tables", "fund", "table", "part"}
 _SELECTOR_KEYS = {"table", "row", "column", "optional", "named"}
-_STAGES = ("extracted", "conformed")
+_STAGES = ("extracted", "conformed", "published")  # published: across the reports of the warehouse
 _KINDS = ("budget", "final")
 
 
@@ -73,9 +73,10 @@ def load_catalog(path: Path, rules: set[str] | None = None) -> Catalog:
     from yusuan.vocabulary import vocabulary
 
     if rules is None:
+        from yusuan.checks.across import RULES as ACROSS
         from yusuan.checks.rules import RULES
 
-        rules = RULES
+        rules = RULES | ACROSS
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or set(data) != {"families", "identities"}:
         raise CatalogError(f"{path}: expected exactly the keys families and identities")

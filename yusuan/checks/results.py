@@ -82,22 +82,29 @@ COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used
 """
 
 
+RESULT_COLUMNS = ["report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed",
+                  "expected", "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason",
+                  "reading", "checked_at"]
+
+
+def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]:
+    """The budget.check_results rows of (report_id, instance) pairs, in the order of RESULT_COLUMNS."""
+    checked_at = datetime.now(UTC).replace(tzinfo=None)
+    rows: list[tuple[object, ...]] = []
+    for report_id, r in results:
+        detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
+        rows.append((report_id, r.stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
+                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
+                     r.not_evaluated, r.reading, checked_at))
+    return rows
+
+
 def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:
     """Replace the report's results of one stage (the caller owns the transaction)."""
-    con.execute("DELETE FROM budget.check_results WHERE report_id = ? AND stage = ?", [report_id, stage])
-    rows = []
-    for r in results:
-        detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
-        rows.append((report_id, stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
-                     r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
-                     r.not_evaluated, r.reading))
     from yusuan.warehouse import insert_rows
 
-    checked_at = datetime.now(UTC).replace(tzinfo=None)
-    insert_rows(con, "budget.check_results", [
-        "report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed", "expected",
-        "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason", "reading", "checked_at"],
-        [(*r, checked_at) for r in rows])
+    con.execute("DELETE FROM budget.check_results WHERE report_id = ? AND stage = ?", [report_id, stage])
+    insert_rows(con, "budget.check_results", RESULT_COLUMNS, result_rows([(report_id, r) for r in results]))
 
 
 def quarantine_reason(broken: list[Instance]) -> str:

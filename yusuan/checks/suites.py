@@ -158,3 +158,8 @@ def check_stage(con: Any, report_id: str, sha256: str, stage: str,
     families = run_suite(folder / f"{stage}_suite.json", results)
     write_results(con, report_id, stage, results)
     return results, families
+
+
+def across_families(expectations_dir: Path, found: list[tuple[str, Instance]]) -> list[FamilyResult]:
+    """The checks across reports (each instance with its stating report), validated with the published suite."""
+    return run_suite(Path(expectations_dir) / "published_suite.json", [inst for _, inst in found])

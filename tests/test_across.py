@@ -1,0 +1,125 @@
+"""Figures across reports: what a report states of another report of the same body.
+
+On the three 万里街道 budgets of the corpus, every 比上年 figure the later budget states is compared with
+the earlier budget; on a budget and a 决算 built here, only the difference planted is reported.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from synthetic import build, build_final
+
+from yusuan.identify import body_key
+
+ACROSS = """SELECT r.file_name, c.check_name, c.instance, c.outcome, c.observed, c.expected, c.page, c.detail
+            FROM budget.check_results c JOIN budget.reports r USING (report_id)
+            WHERE c.family = 'across_reports' ORDER BY r.file_name, c.page, c.instance"""
+
+# (stating budget, page, the subject stated, last year's figure it implies in 万元): read from the pages. The
+# earlier budget prints the same figure: 2023 p14 收入总表 财政拨款收入 164,978,640 元, p19 财政拨款收支总表
+# 支出总计, p20 一般公共预算支出 合计; 2023 p30 “三公” 22.91 万元 (公务用车购置及运行费 21.56, 购置费 0);
+# 2024 p15 156,211,123 元 and p31 47.91 / 46.56 / 25.00 万元.
+WANLI = [
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 6, "财政拨款收入", "16497.86"),
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 6, "财政拨款支出预算", "16497.86"),
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 6, "一般公共预算拨款支出预算", "16497.86"),
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 32, "三公”经费预算数为", "22.91"),
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 32, "公务用车购置及运行费", "21.56"),
+    ("sh_putuo_wanli_2024_dept_budget.pdf", 32, "公务用车购置费", "0"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 6, "财政拨款收入", "15621.11"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 6, "财政拨款支出预算", "15621.11"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 6, "一般公共预算拨款支出预算", "15621.11"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 30, "三公”经费预算数为", "47.91"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 30, "公务用车购置及运行费", "46.56"),
+    ("sh_putuo_wanli_2025_dept_budget.pdf", 30, "公务用车购置费", "25"),
+]
+
+
+def test_body_key_ignores_spacing_quotes_and_bracket_variants() -> None:
+    assert body_key("上海市普陀区 财政局") == body_key("上海市普陀区财政局")
+    assert body_key("中共上海市普陀区委“社会工作部”") == body_key("中共上海市普陀区委社会工作部")
+    assert body_key("某局（本级）") == body_key("某局(本级)") == body_key("某局")
+    assert body_key("财政局") != body_key("统计局") and body_key(None) is None
+
+
+def test_every_stated_last_year_figure_of_wanli_is_checked_against_last_years_budget(
+        corpus_db: duckdb.DuckDBPyConnection) -> None:
+    rows = [r for r in corpus_db.execute(ACROSS).fetchall() if "wanli" in r[0]]
+    assert len(rows) == len(WANLI)
+    for name, page, subject, previous in WANLI:
+        found = [r for r in rows if r[0] == name and r[6] == page and f"“{subject}" in r[2]]
+        assert len(found) == 1, (name, subject, [r[2] for r in rows])
+        _, check, instance, outcome, observed, expected, _, detail = found[0]
+        assert check == "stated_last_year_agrees_with_last_years_report"
+        assert observed == Decimal(previous), instance  # this year's figure and the stated change give it
+        assert outcome in ("pass", "rounding") and abs(observed - expected) < Decimal("0.01"), instance
+        earlier = name.replace("2024", "2023") if "2024" in name else name.replace("2025", "2024")
+        assert earlier in instance and earlier in detail  # both reports named
+
+
+def test_no_report_of_the_corpus_disagrees_with_another(corpus_db: duckdb.DuckDBPyConnection) -> None:
+    assert [r for r in corpus_db.execute(ACROSS).fetchall() if r[3] == "fail"] == []
+
+
+def _ingest(folder: Path, data: Path) -> dg.ExecuteInProcessResult | dg.ExecutionResult:
+    from pipelines.definitions import batch_job
+    from yusuan.store import add_to_store
+
+    ids = [add_to_store(p, data / "store").report_id for p in sorted(folder.glob("*.pdf"))]
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("reports", ids)
+        result = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
+            "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
+            "ops": {"batch_reports": {"config": {"reports": ids}}}})
+        assert result.success
+        checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                  and e.event_specific_data.asset_key == dg.AssetKey("across_reports")]
+        assert len(checks) == 1
+        result.across_check = checks[0]  # type: ignore[attr-defined]
+    return result
+
+
+def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: Path) -> None:
+    """Two bodies, each with a budget and a 决算 of the same year built from one set of figures; the first 决算
+    prints its 公务接待费 预算数 (and so its “三公” 合计) 1.00 万元 above its budget, the second is its clean twin."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    planted, clean = build(batch / "a-budget.pdf", 1), build(batch / "b-budget.pdf", 2)
+    build_final(batch / "a-final.pdf", 1, reception_budget=Decimal("1.00"))
+    build_final(batch / "b-final.pdf", 2)
+    assert planted.department != clean.department
+    result = _ingest(batch, tmp_path / "data")
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    rows = con.execute(ACROSS).fetchall()
+    statuses = dict(con.execute("SELECT file_name, status FROM budget.reports").fetchall())
+    assert set(statuses.values()) == {"loaded"}, statuses  # each report adds up on its own
+    failing = [r for r in rows if r[3] == "fail"]
+    assert [(r[0], r[1]) for r in failing] == [("a-final.pdf", "final_budget_column_agrees_with_the_budget")] * 2
+    assert {r[2].split(" p")[0] for r in failing} == {"a-final.pdf 表7 合计/预算数",
+                                                        "a-final.pdf 表7 公务接待费/预算数"}
+    assert all(r[4] - r[5] == Decimal("10000") for r in failing)  # 1.00 万元, in yuan
+    assert all("a-budget.pdf" in r[2] for r in failing)
+    # every other item of the “三公” table is compared and agrees, for both bodies
+    compared = [r for r in rows if r[1] == "final_budget_column_agrees_with_the_budget"]
+    assert {r[0] for r in compared} == {"a-final.pdf", "b-final.pdf"}
+    assert len([r for r in compared if r[0] == "b-final.pdf" and r[3] == "pass"]) == 6
+    assert len([r for r in compared if r[0] == "a-final.pdf" and r[3] == "pass"]) == 4
+    # the run shows the family as a failed (warning) asset check of across_reports
+    check = result.across_check  # type: ignore[attr-defined]
+    assert check.check_name == "figures_agree_across_reports" and not check.passed
+    assert check.severity == dg.AssetCheckSeverity.WARN
+    # materializing the asset runs the checks again over the warehouse and reports the same finding
+    from assets.across import across_reports
+    from pipelines.resources import YusuanConfig
+
+    with dg.instance_for_test() as instance:
+        run = dg.materialize([across_reports], instance=instance,
+                             resources={"yusuan": YusuanConfig(data_dir=str(tmp_path / "data"))})
+        (evaluation,) = run.get_asset_check_evaluations()
+        assert evaluation.check_name == "figures_agree_across_reports" and not evaluation.passed
+        assert evaluation.metadata["failed"].value == 2
+    assert con.execute(ACROSS).fetchall() == rows  # the same instances, written again
