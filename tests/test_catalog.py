@@ -14,8 +14,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from yusuan.checks.catalog import CatalogError, load_catalog
 from yusuan.checks.across import RULES as ACROSS
+from yusuan.checks.catalog import CatalogError, load_catalog
 from yusuan.checks.rules import RULES
 from yusuan.vocabulary import vocabulary
 
