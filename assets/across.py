@@ -1,7 +1,8 @@
 """Across reports: what one report states of another report of the same body, checked over the warehouse.
 
-Not partitioned: it reads every published report. Every publish runs the checks again (yusuan/publish.py);
-materializing this asset does so too and shows the result as the asset check of the family across_reports.
+Not partitioned: it reads every published report. Every publish runs the checks again (yusuan/publish.py),
+and a batch run records the result on this asset from its publish step; materializing the asset (from the
+UI, after reports were materialized one by one) does so too.
 """
 
 from typing import Any
@@ -21,7 +22,6 @@ from yusuan.publish import refresh_across
     pool="duckdb_write",
     deps=[conformed_facts],
     check_specs=check_specs("across_reports", "published"),
-    automation_condition=dg.AutomationCondition.eager(),
     description="The checks across reports (budget.check_results, family across_reports): last year's figures a "
                 "report states against last year's report, a 决算's 预算数 against that year's budget; warnings "
                 "naming both reports and pages (GX suite expectations/published_suite.json).",

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 _BUREAUS = ["统计局", "审计局", "档案局", "科学技术局", "司法局", "民政局", "文化和旅游局", "商务局", "水务局", "气象局"]
 _CITIES = ["东川", "西岭", "南浦", "北湖", "青石", "白沙", "临江", "安平", "长宁", "永和"]
@@ -106,9 +107,16 @@ class _Document:
         self.story += [Paragraph(heading, self.title), Spacer(1, 8)]
         self.story += [Paragraph(text, self.body) for text in sentences] + [PageBreak()]
 
+    def contents(self, entries: list[str]) -> None:
+        """A 目录 page listing `entries` (一、部门收支总表 …)."""
+        from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+        self.story += [Paragraph("目录", self.title), Spacer(1, 8)]
+        self.story += [Paragraph(f"{entry}……{i + 3}", self.body) for i, entry in enumerate(entries)] + [PageBreak()]
+
     def table(self, number: int, title_of: str, rows: list[list[str]], header_rows: int = 1,
               spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
-              widths: list[float] | None = None) -> None:
+              widths: list[float] | None = None, note: str | None = None) -> None:
         from reportlab.lib import colors
         from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
@@ -119,7 +127,8 @@ class _Document:
         style += [("SPAN", a, b) for a, b in spans or []]
         t.setStyle(TableStyle(style))
         self.story.extend([Paragraph(f"表{number}", self.unit), Paragraph(f"{self.dept}{self.yr}年{title_of}", self.title),
-                           Paragraph("单位：万元", self.unit), Spacer(1, 4), t, PageBreak()])
+                           Paragraph("单位：万元", self.unit), Spacer(1, 4), t]
+                          + ([Spacer(1, 6), Paragraph(note, self.body)] if note else []) + [PageBreak()])
 
     def save(self, path: Path, kind: str) -> None:
         from reportlab.lib.pagesizes import A4, landscape
@@ -128,21 +137,31 @@ class _Document:
         SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{self.dept}{self.yr}年{kind}").build(self.story)
 
 
+TABLES = ["部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表", "一般公共预算支出表", "一般公共预算基本支出表",
+          "一般公共预算“三公”经费支出表", "政府性基金预算支出表"]
+
+
 def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | None = None,
-          prose: tuple[str, ...] = ()) -> Figures:
+          prose: tuple[str, ...] = (), contents: list[str] | None = None, omit: tuple[str, ...] = ()) -> Figures:
     """Write the synthetic report of `seed` to `path`; return its figures.
 
     `name` and `year` replace the body's name and the year as printed (XX局, 202X: a template); `prose`
-    adds sentences to the 情况说明."""
+    adds sentences to the 情况说明; `contents` prints a 目录 of these entries; `omit` leaves out the tables
+    of these titles (TABLES)."""
     f = figures(seed)
     dept = f.department if name is None else name
     yr = str(f.year) if year is None else year
     zero = Decimal(0)
     doc = _Document(dept, yr)
-    table = doc.table
 
-    # the cover and the 情况说明
+    def table(number: int, title_of: str, rows: list[list[str]], **kw: Any) -> None:
+        if title_of not in omit:
+            doc.table(number, title_of, rows, **kw)
+
+    # the cover, the 目录 and the 情况说明
     doc.cover("部门预算")
+    if contents is not None:
+        doc.contents(contents)
     doc.prose(f"{dept}{yr}年部门预算情况说明", [
         f"一、收支预算总体情况。{yr}年{dept}收入预算{_m(f.total)}万元，支出预算{_m(f.total)}万元。",
         f"二、一般公共预算支出情况。{yr}年一般公共预算支出{_m(f.total)}万元，其中：基本支出{_m(f.basic)}万元，"
@@ -212,11 +231,14 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
          _m(f.reception + f.reception_projects)],
     ], header_rows=2, spans=[((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (4, 0)), ((5, 0), (5, 1))],
         widths=[90] * 6)
+    table(8, "政府性基金预算支出表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"], ["", "", "", "", ""]],
+          note="注：本部门无政府性基金预算拨款支出，故本表无数据。")
     doc.save(path, "部门预算")
     return f
 
 
-def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decimal(0)) -> Figures:
+def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decimal(0),
+                prose: tuple[str, ...] = ()) -> Figures:
     """Write the 决算 of the synthetic body of `seed` for the same year as its budget: every figure spent as
     budgeted, the “三公” table printing 预算数 (the budget's) beside 决算数. `reception_budget` is added to
     the 预算数 of 公务接待费 (and so of the 合计) the 决算 prints: a difference from the budget planted."""
@@ -226,7 +248,7 @@ def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decima
     doc.cover("部门决算")
     doc.prose(f"{f.department}{f.year}年度部门决算情况说明", [
         f"一、收入支出决算总体情况。{f.year}年度收入、支出总计均为{_m(f.total)}万元。",
-    ])
+    ] + list(prose))
     classes = [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
                ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
                ("2010301", "行政运行", f.wages + f.operating, zero),
@@ -280,5 +302,7 @@ def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decima
         [_m(x) for pair in printed for x in pair],
     ], header_rows=3, spans=[((0, 0), (1, 1)), ((2, 0), (3, 1)), ((4, 0), (9, 0)), ((10, 0), (11, 1)),
                              ((4, 1), (5, 1)), ((6, 1), (7, 1)), ((8, 1), (9, 1))], widths=[60] * 12)
+    doc.table(8, "政府性基金预算财政拨款收入支出决算表", [["科目编码", "科目名称", "本年支出"], ["", "", ""]],
+              widths=[70, 180, 90], note="注：本部门无政府性基金预算财政拨款收入支出，故本表无数据。")
     doc.save(path, "部门决算")
     return f

@@ -31,7 +31,7 @@ def test_every_clean_report_loads_with_its_identity(clean: tuple[duckdb.DuckDBPy
     con, made = clean
     rows = con.execute("SELECT file_name, status, status_reason, department, fiscal_year, report_kind, tables_found "
                        "FROM budget.reports ORDER BY file_name").fetchall()
-    assert rows == sorted((name, "loaded", None, f.department, f.year, "dept_budget", 7) for name, f in made.items())
+    assert rows == sorted((name, "loaded", None, f.department, f.year, "dept_budget", 8) for name, f in made.items())
 
 
 def test_nothing_is_flagged(clean: tuple[duckdb.DuckDBPyConnection, dict[str, Figures]]) -> None:
@@ -50,7 +50,7 @@ def test_every_family_and_every_stated_figure_is_checked(
     con, made = clean
     families = {r[0] for r in con.execute("SELECT DISTINCT family FROM budget.check_results").fetchall()}
     assert families >= {"row_identities", "totals", "code_hierarchy", "cross_table", "stage_preservation",
-                        "correspondences", "narrative"}
+                        "correspondences", "narrative", "wording"}
     for name, f in made.items():
         stated = con.execute("""
             SELECT c.instance, c.observed, c.expected FROM budget.check_results c JOIN budget.reports r USING (report_id)

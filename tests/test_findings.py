@@ -19,6 +19,7 @@ import pytest
 from conftest import TRUTH
 
 NARRATIVE = "narrative_figures_agree_with_tables"
+YEARS = "years_agree_with_the_fiscal_year"
 
 # (check, the start of the instance text, why it is a defect of the document)
 FINDINGS: dict[str, list[tuple[str, str, str]]] = {
@@ -77,6 +78,11 @@ FINDINGS: dict[str, list[tuple[str, str, str]]] = {
         (NARRATIVE, "prose p9 “预算安排” change 5.27%", "truth: 住房公积金 201.50 vs 198.34 is 1.59%, printed 5.27%"),
         (NARRATIVE, "prose p9 “预算安排” change 2.21%",
          "missed by the truth: p9 行政单位离退休 57.8 vs 59.11 is -2.216%, printed 减少 2.21%"),
+        (YEARS, "p8 “比2026年预算增加” compares with 2026",
+         "wording: p8 of the 2026 budget says 财政拨款收入 / 财政拨款支出预算 / 一般公共预算拨款支出预算 "
+         "9628.22万元，比2026年预算增加793.14万元 (three sentences): 2026 for 2025"),
+        (YEARS, "p8 “与2026年预算持平” compares with 2026",
+         "wording: p8 says 政府性基金 / 国有资本经营预算拨款支出预算0万元，与2026年预算持平 (two sentences)"),
     ],
     "sh_putuo_sfj_2026_unit_budget.pdf": [
         ("function_class_equals_sum_of_its_subitems", "expenditure 20406 司法: 支出预算/项目支出",

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from synthetic import build
+import duckdb
+import pytest
+from synthetic import TABLES, build, build_final, figures
 
+from pipelines.cli import main
 from yusuan.extract import extract_report, verdict
 
 
@@ -41,3 +45,65 @@ def test_a_document_whose_identity_cannot_be_read_is_rejected(tmp_path: Path) ->
     ex.identity = replace(ex.identity, department=None, fiscal_year=None)
     status, reason = verdict(ex)
     assert status == "rejected" and "identity cannot be read" in (reason or "")
+
+
+# (file, how it is built, the wording identity it plants, or None for a clean twin)
+FINAL_ITEM = "（一）一般公共服务支出：年初预算为110.00万元，支出决算为100.00万元"
+CASES: dict[str, tuple[Any, str | None]] = {
+    "contents-planted.pdf": (lambda p: build(p, 3, contents=TABLES + ["政府采购预算表"]),
+                             "contents_lists_only_printed_tables"),
+    "required-planted.pdf": (lambda p: build(p, 5, omit=("政府性基金预算支出表",)),
+                             "contents_lists_only_printed_tables"),
+    "contents-clean.pdf": (lambda p: build(p, 4, contents=TABLES), None),
+    "placeholder-planted.pdf": (lambda p: build(p, 6, prose=("其余事项由XX局另行公开。",)),
+                                "no_placeholders_left_in_the_text"),
+    "years-planted.pdf": (lambda p: build(p, 7, prose=(f"本表口径与{figures(7).year}年度相比未作调整。",)),
+                          "years_agree_with_the_fiscal_year"),
+    "years-clean.pdf": (lambda p: build(p, 1, prose=(f"本表口径与{figures(1).year - 1}年度相比未作调整。",)), None),
+    "comparison-planted.pdf": (lambda p: build_final(p, 8, prose=(FINAL_ITEM + "，决算数大于预算数的主要原因是项目延后。",)),
+                               "comparison_words_agree_with_their_figures"),
+    "reason-planted.pdf": (lambda p: build_final(p, 9, prose=(FINAL_ITEM + "。",)),
+                           "differences_from_the_budget_are_explained"),
+    "final-clean.pdf": (lambda p: build_final(p, 2, prose=(FINAL_ITEM + "，决算数小于预算数的主要原因是项目延后。",)), None),
+}
+
+
+@pytest.fixture(scope="module")
+def worded(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    folder = tmp_path_factory.mktemp("wording")
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for name, (make, _) in CASES.items():
+        make(inbox / name)
+    assert main(["ingest", str(inbox), "--data-dir", str(folder / "data")]) == 0
+    return duckdb.connect(str(folder / "data" / "warehouse.duckdb"), read_only=True)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_wording_check_flags_its_planted_instance_and_nothing_else(worded: duckdb.DuckDBPyConnection,
+                                                                       name: str) -> None:
+    planted = CASES[name][1]
+    flagged = worded.execute(
+        """SELECT c.check_name, c.instance, c.page FROM budget.check_results c JOIN budget.reports r USING (report_id)
+           WHERE r.file_name = ? AND c.family = 'wording' AND c.outcome = 'fail'""", [name]).fetchall()
+    status = worded.execute("SELECT status FROM budget.reports WHERE file_name = ?", [name]).fetchone()
+    assert status == ("loaded",)  # wording never quarantines
+    if planted is None:
+        assert flagged == []
+        checked = worded.execute("""SELECT count(*) FROM budget.check_results c JOIN budget.reports r USING (report_id)
+                                    WHERE r.file_name = ? AND c.family = 'wording' AND c.outcome = 'pass'""", [name])
+        assert checked.fetchone()[0] > 0  # type: ignore[index]
+    else:
+        assert [c for c, _, _ in flagged] == [planted], flagged
+
+
+def test_the_planted_instances_name_what_is_wrong(worded: duckdb.DuckDBPyConnection) -> None:
+    rows = dict(worded.execute(
+        """SELECT r.file_name, c.instance FROM budget.check_results c JOIN budget.reports r USING (report_id)
+           WHERE c.family = 'wording' AND c.outcome = 'fail'""").fetchall())
+    assert "“政府采购预算表” (gov_procurement)" in rows["contents-planted.pdf"]
+    assert "gov_fund (政府性基金预算支出表)" in rows["required-planted.pdf"]
+    assert "placeholder “XX局”" in rows["placeholder-planted.pdf"]
+    assert f"compares with {figures(7).year}, the report is of {figures(7).year}" in rows["years-planted.pdf"]
+    assert "决算数大于预算数” for 预算 110.00 and 决算 100.00" in rows["comparison-planted.pdf"]
+    assert "预算 110.00 vs 决算 100.00" in rows["reason-planted.pdf"]

@@ -60,6 +60,7 @@ class Vocabulary:
     function_classes: frozenset[str]
     prose_subjects: tuple[ProseSubject, ...]
     placeholders: dict[str, re.Pattern[str]]  # what a template leaves to fill in, by kind
+    required_tables: tuple[tuple[str, ...], ...]  # besides the core tables: one of each group is printed
 
     @property
     def types_by_name(self) -> dict[str, TableType]:
@@ -73,7 +74,7 @@ class Vocabulary:
 
 
 _TOP = {"title", "table_types", "header_roles", "row_roles", "economic_classes", "function_classes", "prose_subjects",
-        "placeholders"}
+        "placeholders", "required_tables"}
 _PROSE = {"metric", "subject", "tables", "row", "column"}
 _TITLE = {"ends", "numbers", "chapter_number", "kind", *FACETS}
 _TYPE = {"chinese", *FACETS, "form", "core"}
@@ -164,6 +165,10 @@ def parse_vocabulary(data: Any, source: str = "vocabulary") -> Vocabulary:
         _compile(entry["column"], f"{where}.column")
         subjects.append(ProseSubject(metric=entry["metric"], subject=_compile(entry["subject"], f"{where}.subject"),
                                      tables=tuple(entry["tables"]), row=entry["row"], column=entry["column"]))
+    required = tuple(tuple(group) for group in data["required_tables"] or [])
+    unknown_required = sorted({t for group in required for t in group} - known)
+    if unknown_required:
+        raise VocabularyError(f"{source}: required_tables names unknown table type(s) {unknown_required}")
     return Vocabulary(
         title_ends=_compile(title["ends"], f"{source}: title.ends"),
         numbers=_compile(title["numbers"], f"{source}: title.numbers"),
@@ -176,6 +181,7 @@ def parse_vocabulary(data: Any, source: str = "vocabulary") -> Vocabulary:
         function_classes=frozenset(data["function_classes"]) - frozenset(data["economic_classes"]),
         prose_subjects=tuple(subjects),
         placeholders={k: _compile(v, f"{source}: placeholders.{k}") for k, v in (data["placeholders"] or {}).items()},
+        required_tables=required,
     )
 
 

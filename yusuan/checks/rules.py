@@ -882,6 +882,32 @@ class _Evaluator:
 
         return evaluate_prior_year(self, ident)
 
+    # -- the words beside the figures (yusuan/checks/wording.py) ------------------------------
+    def wording_contents(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import contents
+
+        return contents(self, ident)
+
+    def wording_placeholders(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import placeholders
+
+        return placeholders(self, ident)
+
+    def wording_years(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import years
+
+        return years(self, ident)
+
+    def wording_comparisons(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import comparisons
+
+        return comparisons(self, ident)
+
+    def wording_reasons(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import reasons
+
+        return reasons(self, ident)
+
     # -- helpers ----------------------------------------------------------------------------
     def _sum(self, ident: Identity, label: str, total: Line, terms: list[Line]) -> Instance:
         """total = Σ terms. Where that fails and a term is a subtotal of the others (it equals the total itself,
