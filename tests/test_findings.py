@@ -126,6 +126,9 @@ FINDINGS: dict[str, list[tuple[str, str, str]]] = {
         (NARRATIVE, "prose p24 “一般公共预算财政拨款基本支出 5377.64万元”",
          "truth: 表5 合计 基本支出 is 5,364.75, the prose says 5,377.64 (12.89 more)"),
         (NARRATIVE, "prose p24 “人员经费 4896.98万元”", "truth: 表6 人员经费合计 is 4,884.09"),
+        ("stated_completion_rate_agrees_with_its_figures", "prose p21 completion 95.45%",
+         "missed by the truth: p21 年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%: 95.457%, "
+         "correctly rounded 95.46%"),
         (NARRATIVE, "prose p27 “上海市普陀区规划和自然资源局2024年度政府采购金额（以合同签订为准）为 2319.21万元”",
          "truth: 货物 122.43 + 工程 1,387.72 + 服务 809.07 = 2,319.22"),
     ],

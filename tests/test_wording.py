@@ -7,6 +7,7 @@ defect, beside its clean twin that must flag nothing.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,10 @@ CASES: dict[str, tuple[Any, str | None]] = {
                                "comparison_words_agree_with_their_figures"),
     "reason-planted.pdf": (lambda p: build_final(p, 9, prose=(FINAL_ITEM + "。",)),
                            "differences_from_the_budget_are_explained"),
-    "final-clean.pdf": (lambda p: build_final(p, 2, prose=(FINAL_ITEM + "，决算数小于预算数的主要原因是项目延后。",)), None),
+    "final-clean.pdf": (lambda p: build_final(p, 2, prose=(FINAL_ITEM + "，完成年初预算的90.91%，决算数小于预算数的主要原因是"
+                                                           "项目延后。",)), None),
+    "completion-planted.pdf": (lambda p: build_final(p, 11, prose=(FINAL_ITEM + "，完成年初预算的91.00%，决算数小于预算数的"
+                                                                  "主要原因是项目延后。",)), None),
 }
 
 
@@ -107,3 +111,14 @@ def test_the_planted_instances_name_what_is_wrong(worded: duckdb.DuckDBPyConnect
     assert f"compares with {figures(7).year}, the report is of {figures(7).year}" in rows["years-planted.pdf"]
     assert "决算数大于预算数” for 预算 110.00 and 决算 100.00" in rows["comparison-planted.pdf"]
     assert "预算 110.00 vs 决算 100.00" in rows["reason-planted.pdf"]
+
+
+def test_a_stated_completion_rate_is_its_two_figures_divided(worded: duckdb.DuckDBPyConnection) -> None:
+    """100.00 / 110.00 is 90.91%: stated so in the clean 决算, stated 91.00% in the planted one."""
+    rows = worded.execute(
+        """SELECT r.file_name, c.outcome, c.observed, c.expected FROM budget.check_results c
+           JOIN budget.reports r USING (report_id) WHERE c.check_name = 'stated_completion_rate_agrees_with_its_figures'
+           ORDER BY r.file_name""").fetchall()
+    assert [(name, outcome) for name, outcome, _, _ in rows] == [("completion-planted.pdf", "fail"),
+                                                                 ("final-clean.pdf", "rounding")]
+    assert rows[0][2] == Decimal("91.00") and round(rows[0][3], 2) == Decimal("90.91")

@@ -903,6 +903,11 @@ class _Evaluator:
 
         return comparisons(self, ident)
 
+    def narrative_completion(self, ident: Identity) -> list[Instance]:
+        from yusuan.checks.wording import completion
+
+        return completion(self, ident)
+
     def wording_reasons(self, ident: Identity) -> list[Instance]:
         from yusuan.checks.wording import reasons
 

@@ -16,7 +16,7 @@ from typing import Any
 from yusuan.checks.catalog import Identity
 from yusuan.checks.instance import Instance
 from yusuan.identify import find_placeholders
-from yusuan.money import parse_amount
+from yusuan.money import last_digit_unit, parse_amount
 from yusuan.recognise import read_title, table_type
 from yusuan.vocabulary import vocabulary
 
@@ -30,6 +30,7 @@ _YEAR_END = re.compile(r"截[至止](20\d\d)年12月31日")
 _HEADING = re.compile(r"^[^，。,；：:]{0,30}?(20\d\d)年度?(部门|单位)(预算|决算)[^，。,；]{0,10}$")
 # a 决算 item: 年初预算为 A 万元，支出决算为 B 万元 … 决算数大于/小于/与…持平 预算数 … 主要原因
 _ITEM = re.compile(r"(?:年初)?预算(?:数)?为([\d,，.]+)万元[，,；]?(?:支出)?决算(?:数)?为([\d,，.]+)万元")
+_COMPLETED = re.compile(r"^[，,；]?完成(?:年初|全年)?预算(?:数)?的([\d.]+)[%％]")
 _VERDICT = re.compile(r"决算数?(大于|小于|高于|低于|等于|同|与)(?:全年|年初)?预算数?(基本)?(持平|相同|一致)?")
 _REASON = re.compile(r"原因|由于|因为|主要是|主要用于|系")
 
@@ -161,4 +162,18 @@ def reasons(ev: Any, ident: Identity) -> list[Instance]:
         holds = bool(_REASON.search(rest) or re.search("持平|其中", rest))
         out.append(_finding(ev, ident, f"p{page} 预算 {budget} vs 决算 {final}: the difference is explained", page,
                             holds, f"item: {following[:200]}"))
+    return out
+
+
+def completion(ev: Any, ident: Identity) -> list[Instance]:
+    """A stated completion rate (年初预算为 A 万元，支出决算为 B 万元，完成年初预算的 C%) is B / A, correctly rounded."""
+    out = []
+    for page, said, budget, final, following in _items(ev):
+        m = _COMPLETED.match(following[len(said):])
+        if m is None or not budget:
+            continue
+        stated = Decimal(m.group(1))
+        out.append(ev._inst(ident, f"prose p{page} completion {m.group(1)}% = 决算 {final} / 预算 {budget}", stated,
+                            final / budget * 100, last_digit_unit(m.group(1)) / 2, "narrative", None, page, "%",
+                            detail=f"sentence: {said}{m.group(0)}"))
     return out
