@@ -123,3 +123,47 @@ def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: P
         assert evaluation.check_name == "figures_agree_across_reports" and not evaluation.passed
         assert evaluation.metadata["failed"].value == 2
     assert con.execute(ACROSS).fetchall() == rows  # the same instances, written again
+
+
+def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, str]]]]) -> duckdb.DuckDBPyConnection:
+    """A warehouse holding, for each (report_id, year, kind, rows), one 一般公共预算支出表 of rows
+    (code, name, column, 万元 printed)."""
+    from yusuan.warehouse import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    for rid, year, kind, rows in reports:
+        con.execute("INSERT INTO budget.reports (report_id, file_name, sha256, department, fiscal_year, report_kind, "
+                    "status, ingested_at, body_key) VALUES (?, ?, 'ab', '东川市统计局', ?, ?, 'loaded', now(), ?)",
+                    [rid, f"{rid}.pdf", year, kind, body_key("东川市统计局")])
+        con.execute("INSERT INTO extracted.tables (report_id, table_seq, table_type, table_no, title, first_page, "
+                    "last_page, unit) VALUES (?, 1, 'general_public_by_function', '表5', '一般公共预算支出表', 5, 5, '万元')",
+                    [rid])
+        for seq, (code, name, column, printed) in enumerate(rows):
+            con.execute("INSERT INTO budget.line_items (report_id, table_type, table_no, table_seq, page, row_seq, "
+                        "row_code, row_name, row_kind, column_name, column_seq, raw_text, amount, unit, amount_yuan) "
+                        "VALUES (?, 'general_public_by_function', '表5', 1, 5, ?, ?, ?, 'detail', ?, ?, ?, ?, '万元', ?)",
+                        [rid, seq, code, name, column, seq, printed, Decimal(printed), Decimal(printed) * 10000])
+    return con
+
+
+def test_a_printed_column_of_last_year_is_checked_row_by_row_against_last_years_report() -> None:
+    from conftest import ROOT
+
+    from yusuan.checks.across import evaluate_across
+    from yusuan.checks.catalog import load_catalog
+
+    con = _warehouse_of([
+        ("r2025", 2025, "dept_budget", [("201", "一般公共服务支出", "合计", "100.00"),
+                                        ("205", "教育支出", "合计", "40.00")]),
+        ("r2026", 2026, "dept_budget", [("201", "一般公共服务支出", "合计", "120.00"),
+                                        ("201", "一般公共服务支出", "2025年预算数", "100.00"),
+                                        ("205", "教育支出", "合计", "45.00"),
+                                        ("205", "教育支出", "2025年预算数", "50.00"),
+                                        ("205", "教育支出", "2026年预算数比2025年预算数增减", "-5.00")]),
+    ])
+    catalog = load_catalog(ROOT / "expectations" / "identities.yaml")
+    found = evaluate_across(con, [i for i in catalog.identities if i.rule == "printed_last_year"])
+    got = sorted((rid, i.instance.split(" = ")[0], i.outcome, i.lhs, i.rhs) for rid, i in found)
+    assert got == [("r2026", "r2026.pdf 表5 201 2025年预算数 p5", "pass", Decimal(1000000), Decimal(1000000)),
+                   ("r2026", "r2026.pdf 表5 205 2025年预算数 p5", "fail", Decimal(500000), Decimal(400000))]

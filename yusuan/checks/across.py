@@ -185,17 +185,18 @@ class Across:
         code, or the same 三公 item), in its total column."""
         previous = vocabulary().header_roles["previous_year"]
         change = vocabulary().header_roles["change"]
+        memo = vocabulary().header_roles["memo"]
         out = []
         for r in self.reports:
             cells = self.con.execute(
                 """SELECT column_name FROM budget.line_items WHERE report_id = ? AND amount IS NOT NULL
                    GROUP BY column_name""", [r.report_id]).fetchall()
-            columns = [c for (c,) in cells if previous.search(c) and not change.search(c) and not _CARRIED.search(c)]
-            if not columns:
-                continue
-            for column in columns:
+            for (column,) in cells:
                 m = re.search(r"(\d{4})年", column)
                 year = int(m.group(1)) if m else r.year - 1
+                if not (previous.search(column) or (m and year < r.year)) or change.search(column) \
+                        or memo.search(column) or _CARRIED.search(column):
+                    continue
                 kind = "final" if _OUTTURN.search(column) else "budget"
                 other = self.partner(r, year, kind) if year < r.year else None
                 if other is not None:
