@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -45,20 +46,27 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every PDF of data/samples (the sample and the real reports) ingested once per test session through
     the Dagster batch job (a step per report on every core, one publish), as in production; returns the
     data folder (warehouse.duckdb inside)."""
+    data = tmp_path_factory.mktemp("corpus")
+    run_batch(sorted(SAMPLES.glob("*.pdf")), data)
+    return data
+
+
+def run_batch(pdfs: list[Path], data: Path) -> Any:
+    """Ingest `pdfs` into the data folder `data` through the Dagster batch job, as in production; returns the
+    run's events (dagster.DagsterEvent) once the run has succeeded."""
     import dagster as dg
 
     from pipelines.definitions import batch_job
     from yusuan.store import add_to_store
 
-    data = tmp_path_factory.mktemp("corpus")
-    ids = [add_to_store(p, data / "store").report_id for p in sorted(SAMPLES.glob("*.pdf"))]
+    ids = [add_to_store(p, data / "store").report_id for p in pdfs]
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("reports", ids)
         result = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
             "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
             "ops": {"batch_reports": {"config": {"reports": ids}}}})
         assert result.success
-    return data
+        return result.all_events
 
 
 @pytest.fixture(scope="session")

@@ -75,6 +75,21 @@ def figures(seed: int) -> Figures:
                    vehicles=amount(2, 12), projects=amount(50, 400), reception_projects=amount(0, 3))
 
 
+def _classes(f: Figures) -> list[tuple[str, str, Decimal, Decimal]]:
+    """The functional classes of the body's spending: (code, name, basic, project)."""
+    zero = Decimal(0)
+    return [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
+            ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
+            ("2010301", "行政运行", f.wages + f.operating, zero),
+            ("2010302", "一般行政管理事务", zero, f.projects),
+            ("208", "社会保障和就业支出", f.pension, zero),
+            ("20805", "行政事业单位养老支出", f.pension, zero),
+            ("2080505", "机关事业单位基本养老保险缴费支出", f.pension, zero),
+            ("221", "住房保障支出", f.housing, zero),
+            ("22102", "住房改革支出", f.housing, zero),
+            ("2210201", "住房公积金", f.housing, zero)]
+
+
 def _m(x: Decimal) -> str:
     return f"{x:,.2f}"
 
@@ -171,16 +186,7 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
         f"{_m(f.reception + f.reception_projects)}万元。",
     ] + list(prose))
 
-    classes = [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
-               ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
-               ("2010301", "行政运行", f.wages + f.operating, zero),
-               ("2010302", "一般行政管理事务", zero, f.projects),
-               ("208", "社会保障和就业支出", f.pension, zero),
-               ("20805", "行政事业单位养老支出", f.pension, zero),
-               ("2080505", "机关事业单位基本养老保险缴费支出", f.pension, zero),
-               ("221", "住房保障支出", f.housing, zero),
-               ("22102", "住房改革支出", f.housing, zero),
-               ("2210201", "住房公积金", f.housing, zero)]
+    classes = _classes(f)
     personnel = {"2010301": f.wages, "2080505": f.pension, "2210201": f.housing,
                  "201": f.wages, "20103": f.wages, "208": f.pension, "20805": f.pension, "221": f.housing,
                  "22102": f.housing}
@@ -249,16 +255,7 @@ def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decima
     doc.prose(f"{f.department}{f.year}年度部门决算情况说明", [
         f"一、收入支出决算总体情况。{f.year}年度收入、支出总计均为{_m(f.total)}万元。",
     ] + list(prose))
-    classes = [("201", "一般公共服务支出", f.wages + f.operating, f.projects),
-               ("20103", "政府办公厅（室）及相关机构事务", f.wages + f.operating, f.projects),
-               ("2010301", "行政运行", f.wages + f.operating, zero),
-               ("2010302", "一般行政管理事务", zero, f.projects),
-               ("208", "社会保障和就业支出", f.pension, zero),
-               ("20805", "行政事业单位养老支出", f.pension, zero),
-               ("2080505", "机关事业单位基本养老保险缴费支出", f.pension, zero),
-               ("221", "住房保障支出", f.housing, zero),
-               ("22102", "住房改革支出", f.housing, zero),
-               ("2210201", "住房公积金", f.housing, zero)]
+    classes = _classes(f)
     two = [((0, 0), (1, 0)), ((2, 0), (3, 0))]
     doc.table(1, "收入支出决算总表", [["收入", "", "支出", ""], ["项目", "决算数", "项目", "决算数"],
         ["一、财政拨款收入", _m(f.total), "一、一般公共服务支出", _m(f.general)],

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+from conftest import ROOT, run_batch
 from synthetic import build, build_final
 
 from yusuan.identify import body_key
@@ -65,22 +67,13 @@ def test_no_report_of_the_corpus_disagrees_with_another(corpus_db: duckdb.DuckDB
     assert [r for r in corpus_db.execute(ACROSS).fetchall() if r[3] == "fail"] == []
 
 
-def _ingest(folder: Path, data: Path) -> dg.ExecuteInProcessResult | dg.ExecutionResult:
-    from pipelines.definitions import batch_job
-    from yusuan.store import add_to_store
-
-    ids = [add_to_store(p, data / "store").report_id for p in sorted(folder.glob("*.pdf"))]
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("reports", ids)
-        result = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
-            "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
-            "ops": {"batch_reports": {"config": {"reports": ids}}}})
-        assert result.success
-        checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                  and e.event_specific_data.asset_key == dg.AssetKey("across_reports")]
-        assert len(checks) == 1
-        result.across_check = checks[0]  # type: ignore[attr-defined]
-    return result
+def _ingest(folder: Path, data: Path) -> Any:
+    """The batch run of the folder's PDFs: its one evaluation of the check across reports."""
+    events = run_batch(sorted(folder.glob("*.pdf")), data)
+    checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and e.event_specific_data.asset_key == dg.AssetKey("across_reports")]
+    assert len(checks) == 1
+    return checks[0]
 
 
 def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: Path) -> None:
@@ -92,7 +85,7 @@ def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: P
     build_final(batch / "a-final.pdf", 1, reception_budget=Decimal("1.00"))
     build_final(batch / "b-final.pdf", 2)
     assert planted.department != clean.department
-    result = _ingest(batch, tmp_path / "data")
+    check = _ingest(batch, tmp_path / "data")
     con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
     rows = con.execute(ACROSS).fetchall()
     statuses = dict(con.execute("SELECT file_name, status FROM budget.reports").fetchall())
@@ -109,7 +102,6 @@ def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: P
     assert len([r for r in compared if r[0] == "b-final.pdf" and r[3] == "pass"]) == 6
     assert len([r for r in compared if r[0] == "a-final.pdf" and r[3] == "pass"]) == 4
     # the run shows the family as a failed (warning) asset check of across_reports
-    check = result.across_check  # type: ignore[attr-defined]
     assert check.check_name == "figures_agree_across_reports" and not check.passed
     assert check.severity == dg.AssetCheckSeverity.WARN
     # materializing the asset runs the checks again over the warehouse and reports the same finding
@@ -148,7 +140,6 @@ def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, s
 
 
 def test_a_printed_column_of_last_year_is_checked_row_by_row_against_last_years_report() -> None:
-    from conftest import ROOT
 
     from yusuan.checks.across import evaluate_across
     from yusuan.checks.catalog import load_catalog
