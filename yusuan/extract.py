@@ -51,6 +51,7 @@ class _Line:
     page: int
     top: float
     text: str  # as printed, with single spaces where the layout had gaps
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, top, x1, bottom in PDF points
 
     @property
     def squeezed(self) -> str:
@@ -108,7 +109,9 @@ def _text_lines(page: Any, page_number: int, exclude: list[tuple[float, float, f
             prev = ch
         text = re.sub(r"\s+", " ", "".join(parts)).strip()
         if text:
-            lines.append(_Line(page_number, row[0]["top"], text))
+            box = (min(ch["x0"] for ch in row), min(ch["top"] for ch in row), max(ch["x1"] for ch in row),
+                   max(ch["bottom"] for ch in row))
+            lines.append(_Line(page_number, row[0]["top"], text, box))
     return lines
 
 
@@ -280,15 +283,21 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
 def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
     """A page turned by its /Rotate entry is read in the orientation in which its text is upright: when
     turning it leaves most characters sideways, the turn is undone for reading."""
-    if not page.rotation or not page.chars:
-        return page
-    if sum(1 for c in page.chars if c.get("upright")) * 2 >= len(page.chars):
+    if not reads_turned_back(page):
         return page
     turned = page.rotation
     page.page_obj.rotate = 0
     page.page_obj.attrs["Rotate"] = 0
     problems.append(f"page {page.page_number} is turned {turned}°: read with its text upright")
     return pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+
+
+def reads_turned_back(page: Any) -> bool:
+    """True when a page turned by its /Rotate entry is read (and shown) with the turn undone: turning it leaves
+    most of its characters sideways."""
+    if not page.rotation or not page.chars:
+        return False
+    return sum(1 for c in page.chars if c.get("upright")) * 2 < len(page.chars)
 
 
 _CID = re.compile(r"^\(cid:\d+\)$")
@@ -444,13 +453,14 @@ def _is_empty(cells: list[Cell], note: str | None) -> bool:
 def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[NarrativeParagraph]:
     """The report's prose, page by page (lines outside tables, without table titles)."""
     out: list[NarrativeParagraph] = []
-    by_page: dict[int, list[str]] = {}
+    by_page: dict[int, list[_Line]] = {}
     for ln in lines:
         if _is_trivial(ln):
             continue
-        by_page.setdefault(ln.page, []).append(ln.text)
-    for page, texts in sorted(by_page.items()):
-        out.append(NarrativeParagraph(page=page, text="\n".join(texts)))
+        by_page.setdefault(ln.page, []).append(ln)
+    for page, on_page in sorted(by_page.items()):
+        out.append(NarrativeParagraph(page=page, text="\n".join(ln.text for ln in on_page),
+                                      line_boxes=tuple(ln.box for ln in on_page)))
     return out
 
 

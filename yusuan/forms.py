@@ -192,7 +192,8 @@ def form_cells(segments: list[Grid], *, table_seq: int, unit: str | None) -> lis
                     column_name=column, column_seq=c + 1, raw_text=raw, kind=kind,
                     amount=parsed.amount if parsed else None, unit=(in_unit or unit) if is_money else None,
                     parse_error=parsed.reason if parsed else None,
-                    row_kind="total" if is_total_name(name) else "detail", block=block_name)
+                    row_kind="total" if is_total_name(name) else "detail", block=block_name,
+                    box=grid.slots[r][c].box)
 
     for grid in segments:
         if block is not None:

@@ -21,6 +21,9 @@ _EPS = 1.0  # points: two cell edges closer than this are the same grid line
 class Slot:
     text: str  # the owning cell's text, as printed (line breaks kept)
     owner: tuple[int, int] | None  # (row, column) of the owning cell's top-left slot
+    # the owning cell's box on its page, in PDF points as pdfplumber measures them (x0, top, x1, bottom):
+    # the whole merged cell where it spans rows or columns
+    box: tuple[float, float, float, float] | None = None
 
     @property
     def label(self) -> str:
@@ -100,7 +103,7 @@ def grid_from_table(table: Any, page_number: int) -> Grid:
         for r in range(r0, max(r1, r0 + 1)):
             for c in range(c0, max(c1, c0 + 1)):
                 if r < n_rows and c < n_cols and grid[r][c].owner is None:
-                    grid[r][c] = Slot(text, owner)
+                    grid[r][c] = Slot(text, owner, (x0, top, x1, bottom))
     first: dict[tuple[int, int], tuple[float, float]] = {}
     x_min, top_min, x_max, bottom_max = table.bbox
     for ch in table.page.chars:
@@ -140,11 +143,11 @@ def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
         row = []
         for s in extra.slots[r]:
             if s.owner in same:
-                row.append(Slot(s.text, same[s.owner]))
+                row.append(Slot(s.text, same[s.owner], target.slots[same[s.owner][0]][same[s.owner][1]].box))
                 continue
             rebased = None if s.owner is None or s.owner[0] < skip else (s.owner[0] + base, s.owner[1])
             # (a cell spanning from a dropped repeated header has no owner left)
-            row.append(Slot(s.text if rebased is not None else "", rebased))
+            row.append(Slot(s.text if rebased is not None else "", rebased, s.box if rebased is not None else None))
         target.slots.append(row)
         target.row_pages.append(extra.row_pages[r])
         target.row_tops.append(extra.row_tops[r])
@@ -181,7 +184,7 @@ def extend_cell_text(grid: Grid, r: int, c: int, extra: str) -> None:
     for row in grid.slots:
         for i, s in enumerate(row):
             if s.owner == owner:
-                row[i] = Slot(s.text + extra, owner)
+                row[i] = Slot(s.text + extra, owner, s.box)
 
 
 def regrid(grid: Grid, edges: list[float], tolerance: float = 3.0) -> Grid | None:
@@ -206,7 +209,7 @@ def regrid(grid: Grid, edges: list[float], tolerance: float = 3.0) -> Grid | Non
         for c, s in enumerate(row):
             owner = None if s.owner is None else (s.owner[0], mapping[s.owner[1]])
             for k in range(mapping[c], mapping[c + 1]):
-                new_row[k] = Slot(s.text, owner)
+                new_row[k] = Slot(s.text, owner, s.box)
         slots.append(new_row)
     return Grid(slots=slots, col_edges=list(edges), row_pages=list(grid.row_pages),
                 row_tops=list(grid.row_tops), bbox=grid.bbox,
@@ -226,7 +229,7 @@ def banner_text(grid: Grid, r: int) -> str | None:
 
 def drop_rows(grid: Grid, k: int) -> Grid:
     """The grid without its first k rows (cells spanning from them into the rest lose their owner)."""
-    slots = [[Slot(s.text, (s.owner[0] - k, s.owner[1])) if s.owner is not None and s.owner[0] >= k
+    slots = [[Slot(s.text, (s.owner[0] - k, s.owner[1]), s.box) if s.owner is not None and s.owner[0] >= k
               else Slot("", None) for s in row] for row in grid.slots[k:]]
     top = grid.row_tops[k] if k < grid.n_rows else grid.bbox[3]
     return Grid(slots=slots, col_edges=list(grid.col_edges), row_pages=grid.row_pages[k:], row_tops=grid.row_tops[k:],
@@ -277,9 +280,9 @@ def unfold(grid: Grid, header_rows: int, groups: int) -> Grid:
             o_r, o_c = s.owner
             # a cell spanning into the block from outside it, or from a row not kept, starts here
             if not g * w <= o_c < (g + 1) * w or (o_r, g) not in kept:
-                row.append(Slot(s.text, (new_r, c)))
+                row.append(Slot(s.text, (new_r, c), s.box))
                 continue
-            row.append(Slot(s.text, (kept[(o_r, g)], o_c - g * w)))
+            row.append(Slot(s.text, (kept[(o_r, g)], o_c - g * w), s.box))
             if (o_r, o_c) == (r, g * w + c) and (r, o_c) in grid.indents:
                 indents[(new_r, c)] = grid.indents[(r, o_c)]
         slots.append(row)

@@ -68,6 +68,8 @@ class Cell:
     row_kind: str | None = None  # total | detail
     block: str | None = None  # for forms: the section the cell belongs to
     row_level: int | None = None  # depth shown by indentation in tables without codes (0 = outermost)
+    # the cell's box on its page, in PDF points as pdfplumber measures them (the whole merged cell)
+    box: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -91,6 +93,8 @@ class Table:
 class NarrativeParagraph:
     page: int
     text: str
+    # the box of each line of `text` on the page (x0, top, x1, bottom in PDF points), in the same order
+    line_boxes: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ see yusuan/checks/prose.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from yusuan.model import NarrativeParagraph
@@ -55,6 +55,7 @@ class Claim:
     section: str | None = None  # the headings in force, outermost first, joined with ' / '
     item: str | None = None  # the numbered item the claim belongs to (its first words)
     code: str | None = None  # the classification code the item names
+    box: tuple[float, float, float, float] | None = None  # the sentence's lines on `page`, in PDF points
 
 
 def _clean_subject(text: str) -> str:
@@ -188,7 +189,40 @@ def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None
                     claims.append(Claim(len(claims), page, sentence, subject, "change_pct", signed, "%",
                                         tok.group("num"), base, "current", section, *(item or (None, None))))
         previous_sentence_amount = last_amount if last_amount is not None else previous_sentence_amount
+    boxes: dict[tuple[int, str], tuple[float, float, float, float] | None] = {}
+    for k, c in enumerate(claims):
+        if (c.page, c.sentence) not in boxes:
+            boxes[(c.page, c.sentence)] = sentence_box(paragraphs, c.page, c.sentence)
+        claims[k] = replace(c, box=boxes[(c.page, c.sentence)])
     return claims
+
+
+def sentence_box(paragraphs: list[NarrativeParagraph], page: int,
+                 sentence: str) -> tuple[float, float, float, float] | None:
+    """The box around the lines of `page` that print `sentence` (a sentence run on to the next page is boxed
+    on the page where it starts); None where the prose carries no line boxes or the sentence is not found."""
+    text = ""
+    spans: list[tuple[int, int, int, tuple[float, float, float, float]]] = []  # (start, end, page, box)
+    start_of_page: int | None = None
+    for p in paragraphs:
+        lines = p.text.split("\n")
+        if len(lines) != len(p.line_boxes):
+            continue
+        if p.page == page and start_of_page is None:
+            start_of_page = len(text)
+        for line, box in zip(lines, p.line_boxes, strict=True):
+            squeezed = re.sub(r"\s+", "", line)
+            spans.append((len(text), len(text) + len(squeezed), p.page, box))
+            text += squeezed
+    wanted = re.sub(r"\s+", "", sentence)
+    at = text.find(wanted, start_of_page) if start_of_page is not None and wanted else -1
+    if at < 0:
+        return None
+    end = at + len(wanted)
+    hit = [box for s, e, pg, box in spans if pg == page and s < end and e > at]
+    if not hit:
+        return None
+    return (min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit))
 
 
 _CHANGE_WORDS = re.compile(r"(与|较|比|同比|相比).*$")

@@ -256,7 +256,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
                 raw_text=raw.replace("\n", ""), kind=kind,
                 amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
                 parse_error=parsed.reason if parsed else None,
-                row_kind="total" if is_total_name(name) and not code else "detail"))
+                row_kind="total" if is_total_name(name) and not code else "detail", box=grid.slots[r][c].box))
     cells = _with_levels(grid, cells, roles, header, row_of_seq)
     # an unlabelled row above labelled ones (表10's first row) is the table's total
     if any(c.row_name or c.row_code for c in cells):

@@ -143,6 +143,21 @@ COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no a
 COMMENT ON COLUMN budget.line_items.row_level IS
     'Depth of the row shown by indentation in tables without codes (项目支出表: 0 department .. 3 project)';
 COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
+COMMENT ON COLUMN budget.line_items.page IS 'The page (1-based) that prints the cell';
+COMMENT ON COLUMN budget.line_items.x0 IS
+    'Left edge of the cell on its page, in PDF points from the left (pdfplumber x0); the whole merged cell where it spans';
+COMMENT ON COLUMN budget.line_items.top IS 'Top edge of the cell, in PDF points from the top of the page (pdfplumber top)';
+COMMENT ON COLUMN budget.line_items.x1 IS 'Right edge of the cell, in PDF points from the left (pdfplumber x1)';
+COMMENT ON COLUMN budget.line_items.bottom IS 'Bottom edge of the cell, in PDF points from the top (pdfplumber bottom)';
+COMMENT ON COLUMN extracted.cells.x0 IS 'Left edge of the cell on its page (PDF points, pdfplumber x0); see budget.line_items';
+COMMENT ON COLUMN extracted.cells.top IS 'Top edge of the cell (PDF points from the top of the page)';
+COMMENT ON COLUMN extracted.cells.x1 IS 'Right edge of the cell (PDF points)';
+COMMENT ON COLUMN extracted.cells.bottom IS 'Bottom edge of the cell (PDF points from the top of the page)';
+COMMENT ON COLUMN extracted.claims.x0 IS
+    'Left edge of the lines printing the claim''s sentence on its page (PDF points); NULL where not found';
+COMMENT ON COLUMN extracted.claims.top IS 'Top edge of the sentence''s lines (PDF points from the top of the page)';
+COMMENT ON COLUMN extracted.claims.x1 IS 'Right edge of the sentence''s lines (PDF points)';
+COMMENT ON COLUMN extracted.claims.bottom IS 'Bottom edge of the sentence''s lines (PDF points from the top of the page)';
 COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
 COMMENT ON TABLE extracted.claims IS
@@ -164,11 +179,12 @@ _TABLE_COLUMNS = {
               "note VARCHAR, row_count INTEGER, cell_count INTEGER",
     "cells": "report_id VARCHAR, table_seq INTEGER, row_seq INTEGER, page INTEGER, row_code VARCHAR, "
              "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
-             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER",
+             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER, "
+             "x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
     "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
     "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
               "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER, period VARCHAR, section VARCHAR, "
-              "item VARCHAR, code VARCHAR",
+              "item VARCHAR, code VARCHAR, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
 }
 
 
@@ -209,6 +225,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS body_key VARCHAR")
     con.execute("ALTER TABLE budget.line_items ADD COLUMN IF NOT EXISTS row_level INTEGER")
     con.execute("ALTER TABLE extracted.cells ADD COLUMN IF NOT EXISTS row_level INTEGER")
+    for table in ("budget.line_items", "extracted.cells", "extracted.claims"):
+        for column in ("x0", "top", "x1", "bottom"):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} DOUBLE")
     con.execute(COMMENTS_SQL)
     con.execute(CURRENT_REPORTS_SQL)
     con.execute(CHECK_RESULTS_SQL)
@@ -266,14 +285,14 @@ def stage_extraction(report_id: str, extraction: Extraction, target: Path,
     tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
                t.header, t.empty, t.note, t.row_count, len(t.cells)) for t in extraction.tables]
     cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
-              c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level)
+              c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level, *_box(c.box))
              for c in extraction.cells]
     narrative = [(report_id, p.page, p.text) for p in extraction.narrative]
     _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
     _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
     _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)
     claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq,
-               c.period, c.section, c.item, c.code) for c in extraction.claims]
+               c.period, c.section, c.item, c.code, *_box(c.box)) for c in extraction.claims]
     _write_parquet(out / "claims.parquet", _TABLE_COLUMNS["claims"], claims)
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])
@@ -285,6 +304,11 @@ def stage_extraction(report_id: str, extraction: Extraction, target: Path,
     shutil.rmtree(final, ignore_errors=True)
     os.replace(out, final)
     return final
+
+
+def _box(box: tuple[float, float, float, float] | None) -> tuple[float | None, ...]:
+    """x0, top, x1, bottom as measured (None where nothing was measured)."""
+    return tuple(box) if box else (None, None, None, None)
 
 
 def read_staged_report(staged: Path) -> dict[str, Any]:
@@ -338,11 +362,11 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
         con.execute("BEGIN TRANSACTION")
     try:
         delete_report_rows(con, report_id, keep_report_row=True)
-        con.execute("INSERT INTO extracted.tables SELECT * FROM read_parquet(?)", [str(staged / "tables.parquet")])
-        con.execute("INSERT INTO extracted.cells SELECT * FROM read_parquet(?)", [str(staged / "cells.parquet")])
-        con.execute("INSERT INTO extracted.narrative SELECT * FROM read_parquet(?)",
+        con.execute("INSERT INTO extracted.tables BY NAME SELECT * FROM read_parquet(?)", [str(staged / "tables.parquet")])
+        con.execute("INSERT INTO extracted.cells BY NAME SELECT * FROM read_parquet(?)", [str(staged / "cells.parquet")])
+        con.execute("INSERT INTO extracted.narrative BY NAME SELECT * FROM read_parquet(?)",
                     [str(staged / "narrative.parquet")])
-        con.execute("INSERT INTO extracted.claims SELECT * FROM read_parquet(?)", [str(staged / "claims.parquet")])
+        con.execute("INSERT INTO extracted.claims BY NAME SELECT * FROM read_parquet(?)", [str(staged / "claims.parquet")])
         if status not in ("rejected", "unsupported"):  # never load an unsupported kind as a budget
             con.execute("""
                 INSERT INTO budget.line_items
@@ -350,7 +374,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
                        c.row_name, c.row_kind, c.column_name, c.column_seq, c.raw_text, c.amount, c.unit,
                        c.amount * CASE c.unit WHEN '元' THEN 1 WHEN '千元' THEN 1000 WHEN '万元' THEN 10000
                                               WHEN '亿元' THEN 100000000 END,
-                       c.parse_error, c.row_level
+                       c.parse_error, c.row_level, c.x0, c.top, c.x1, c.bottom
                 FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
                 WHERE c.report_id = ? AND c.kind = 'money'""", [report_id])
         counts = con.execute(
