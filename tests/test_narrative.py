@@ -15,12 +15,20 @@ def claims_of(*texts: str) -> list[Any]:
     return extract_claims([NarrativeParagraph(page=1, text=t) for t in texts])
 
 
+class _Said(tuple):  # type: ignore[type-arg]
+    """What an instance would say: (label, lhs, rhs, tolerance), and the sources it records."""
+
+    compared: list[Any]
+
+
 class _Recorder:
     """Stands in for the evaluator: records what an instance would say."""
 
     def _inst(self, ident: Any, label: str, lhs: Decimal, rhs: Decimal, tol: Decimal, *args: Any,
               **kwargs: Any) -> tuple[str, Decimal, Decimal, Decimal]:
-        return label, lhs, rhs, tol
+        said = _Said((label, lhs, rhs, tol))
+        said.compared = []
+        return said
 
 
 def test_a_year_is_never_an_amount_and_changes_refer_to_their_sentence() -> None:

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """A printed figure or sentence that an instance compared, where the page prints it."""
+
+    role: str  # lhs | rhs | claim (the sentence stating a figure)
+    page: int | None
+    box: tuple[float, float, float, float] | None  # x0, top, x1, bottom in PDF points
+    printed: str | None = None  # the figure as printed, or the sentence
+
+    @classmethod
+    def of(cls, role: str, row: Any) -> Source:
+        """From anything with page, x0, top, x1, bottom (a line item read by a rule) and raw_text."""
+        box = (row.x0, row.top, row.x1, row.bottom) if getattr(row, "x0", None) is not None else None
+        return cls(role, row.page, box, getattr(row, "raw_text", None))
+
+    @classmethod
+    def from_record(cls, role: str, rec: dict[str, Any]) -> Source:
+        """From a struct of page, x0, top, x1, bottom, printed (as the SQL rules aggregate them)."""
+        box = (rec["x0"], rec["top"], rec["x1"], rec["bottom"]) if rec.get("x0") is not None else None
+        return cls(role, rec.get("page"), box, rec.get("printed"))
 
 
 @dataclass
@@ -28,6 +51,7 @@ class Instance:
     relation: str = "equals"  # equals: lhs = rhs; covers: lhs >= rhs (a whole and one of its parts)
     not_evaluated: str | None = None  # why the inputs are too doubtful to judge the document by them
     reading: str | None = None  # the reading of the table used, where the printed structure allows two
+    compared: list[Source] = field(default_factory=list)  # the figures and sentences compared, on their pages
 
     @property
     def difference(self) -> Decimal | None:

@@ -19,10 +19,11 @@ Every instance is a warning: prose never quarantines a report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from yusuan.checks.instance import Source
 from yusuan.money import UNIT_FACTORS, last_digit_unit
 from yusuan.narrative import Claim, cn_number
 from yusuan.recognise import read_title, table_type
@@ -52,6 +53,11 @@ class Amount(NamedTuple):
     column_seq: int
     yuan: Decimal
     half_yuan: Decimal
+    raw_text: str | None = None
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,8 @@ class Tables:
         self.ev = ev
         self.amounts = [Amount(*r) for r in ev.rows(
             """SELECT table_seq, table_type, table_no, page, row_seq, row_code, row_name, row_kind, column_name,
-                      column_seq, amount_yuan, half_yuan FROM li ORDER BY table_seq, row_seq, column_seq""")]
+                      column_seq, amount_yuan, half_yuan, raw_text, x0, top, x1, bottom
+               FROM li ORDER BY table_seq, row_seq, column_seq""")]
 
     def of_types(self, types: list[str] | tuple[str, ...]) -> list[Amount]:
         """The amounts of the first table of each given type, in the order of `types`."""
@@ -302,8 +309,24 @@ def _similar(a: str, b: str) -> float:
 
 
 def read_claims(ev: Any) -> dict[int, Claim]:
-    rows = ev.rows(f"SELECT {_CLAIM_COLUMNS} FROM extracted.claims WHERE report_id = ? ORDER BY seq", [ev.report_id])
-    return {r[0]: Claim(*r) for r in rows}
+    rows = ev.rows(f"SELECT {_CLAIM_COLUMNS}, x0, top, x1, bottom FROM extracted.claims WHERE report_id = ? "
+                   "ORDER BY seq", [ev.report_id])
+    return {r[0]: replace(Claim(*r[:-4]), box=tuple(r[-4:]) if r[-4] is not None else None) for r in rows}
+
+
+def claim_source(c: Claim) -> Source:
+    """The sentence that states a claim, where its page prints it."""
+    return Source("claim", c.page, c.box, c.sentence)
+
+
+def _with(inst: Any, *claims: Claim) -> Any:
+    """The instance, recording the sentences of the claims it compared (each sentence once)."""
+    seen: set[tuple[int, str]] = set()
+    for c in claims:
+        if (c.page, c.sentence) not in seen:
+            seen.add((c.page, c.sentence))
+            inst.compared.append(claim_source(c))
+    return inst
 
 
 def _prose_of(ev: Any) -> tuple[dict[int, Claim], Tables]:
@@ -330,6 +353,7 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
             inst = ev._inst(ident, f"prose p{c.page} “{c.subject} {c.raw}{c.unit}”: not checked against the tables",
                             c.value, None, 0, "narrative", None, c.page, c.unit, detail=sentence(c))
             inst.not_evaluated = why
+            inst.compared = [claim_source(c)]
             out.append(inst)
             continue
         resolved[c.seq] = fig
@@ -345,6 +369,7 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
                         table, tol, "narrative", fig.amount.table_no, c.page, c.unit,
                         detail=f"{fig.how}{note}; {sentence(c)}")
         inst.reading = fig.reading
+        inst.compared = [claim_source(c), Source.of("rhs", fig.amount)]
         out.append(inst)
     for c in claims.values():
         base = claims.get(c.base_seq) if c.base_seq is not None else None
@@ -360,16 +385,16 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
             if change is not None:
                 previous = base.value - change.value
                 if previous:
-                    out.append(ev._inst(ident, f"prose p{c.page} “{base.subject}” change {c.raw}% = "
-                                               f"{change.raw} / ({base.raw} - ({change.value}))", c.value,
-                                        change.value / previous * 100, tol, "narrative", None, c.page, "%",
-                                        detail=sentence(c)))
+                    out.append(_with(ev._inst(ident, f"prose p{c.page} “{base.subject}” change {c.raw}% = "
+                                                     f"{change.raw} / ({base.raw} - ({change.value}))", c.value,
+                                              change.value / previous * 100, tol, "narrative", None, c.page, "%",
+                                              detail=sentence(c)), c, base))
             elif earlier is not None and earlier.value:
                 current = _stated_budget(claims, base, c) or base
-                out.append(ev._inst(ident, f"prose p{c.page} “{base.subject}” change {c.raw}% = "
-                                           f"({current.raw} - {earlier.raw}) / {earlier.raw}", c.value,
-                                    (current.value - earlier.value) / earlier.value * 100, tol, "narrative", None,
-                                    c.page, "%", detail=sentence(c)))
+                out.append(_with(ev._inst(ident, f"prose p{c.page} “{base.subject}” change {c.raw}% = "
+                                                 f"({current.raw} - {earlier.raw}) / {earlier.raw}", c.value,
+                                          (current.value - earlier.value) / earlier.value * 100, tol, "narrative",
+                                          None, c.page, "%", detail=sentence(c)), c, current, earlier))
         elif c.kind == "share_pct" and base.seq in resolved:
             fig = resolved[base.seq]
             total = tables.total_of(fig.amount)
@@ -381,13 +406,17 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
             listed = [x.value for x in claims.values() if x.kind == "share_pct" and x.sentence == c.sentence]
             if len(listed) > 1 and sum(listed) == 100:
                 tol = last_digit_unit(c.raw)
-            out.append(ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = table amount / {where}",
-                                c.value, fig.amount.yuan / total.yuan * 100, tol, "narrative", total.table_no, c.page,
-                                "%", detail=sentence(c)))
-            out.append(ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = stated "
-                                       f"{base.raw}{base.unit} / {where}", c.value,
-                                base.value * _factor(base.unit) / total.yuan * 100, tol, "narrative", total.table_no,
-                                c.page, "%", detail=sentence(c)))
+            share = ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = table amount / {where}",
+                             c.value, fig.amount.yuan / total.yuan * 100, tol, "narrative", total.table_no, c.page,
+                             "%", detail=sentence(c))
+            share.compared = [claim_source(c), Source.of("rhs", fig.amount), Source.of("rhs", total)]
+            out.append(share)
+            share = ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = stated "
+                                    f"{base.raw}{base.unit} / {where}", c.value,
+                             base.value * _factor(base.unit) / total.yuan * 100, tol, "narrative", total.table_no,
+                             c.page, "%", detail=sentence(c))
+            share.compared = [claim_source(c), Source.of("rhs", total)]
+            out.append(share)
     out += _stated_budgets(ev, ident, claims)
     ordered = sorted(claims.values(), key=lambda x: x.seq)
     out += _listed_parts(ev, ident, ordered)
@@ -417,9 +446,9 @@ def _stated_budgets(ev: Any, ident: Any, claims: dict[int, Claim]) -> list[Any]:
         if not _RESTATED.match(normalise(c.subject)):
             continue
         tol = max(last_digit_unit(c.raw), last_digit_unit(head.raw)) / 2
-        out.append(ev._inst(ident, f"prose p{head.page} “{head.subject} {head.raw}{head.unit}” = "
-                                   f"{c.subject} {c.raw}{c.unit}", head.value, c.value, tol, "narrative", None,
-                            head.page, head.unit, detail=f"sentence: {c.sentence[:200]}"))
+        out.append(_with(ev._inst(ident, f"prose p{head.page} “{head.subject} {head.raw}{head.unit}” = "
+                                         f"{c.subject} {c.raw}{c.unit}", head.value, c.value, tol, "narrative", None,
+                                  head.page, head.unit, detail=f"sentence: {c.sentence[:200]}"), head, c))
     return out
 
 
@@ -584,6 +613,7 @@ def _enumerated_parts(ev: Any, ident: Any, ordered: list[Claim], tables: Tables 
                             whole.value, sum((p.value for p in parts), Decimal(0)), 0, "narrative", None,
                             whole.page, whole.unit, detail=f"sentence: {whole.sentence[:200]}")
             inst.not_evaluated = f"a partial list: the tables print {', '.join(partial[:5])} too, not listed"
+            _with(inst, whole, *parts)
             out.append(inst)
             continue
         out.append(_stated_sum(ev, ident, whole, parts))
@@ -598,9 +628,10 @@ def _stated_sum(ev: Any, ident: Any, whole: Claim, parts: list[Claim]) -> Any:
     rounding = sum((last_digit_unit(p.raw) for p in parts + [whole]), Decimal(0)) / 2
     within = f"; the gap is within the rounding of the printed parts (±{rounding})" \
         if total != whole.value and abs(total - whole.value) <= rounding else ""
-    return ev._inst(ident, f"prose p{whole.page} “{whole.subject} {whole.raw}{whole.unit}” = "
-                           + " + ".join(f"{p.subject} {p.raw}" for p in parts), whole.value, total, 0,
-                    "narrative", None, whole.page, whole.unit, detail=f"sentence: {whole.sentence[:200]}{within}")
+    return _with(ev._inst(ident, f"prose p{whole.page} “{whole.subject} {whole.raw}{whole.unit}” = "
+                                 + " + ".join(f"{p.subject} {p.raw}" for p in parts), whole.value, total, 0,
+                          "narrative", None, whole.page, whole.unit,
+                          detail=f"sentence: {whole.sentence[:200]}{within}"), whole, *parts)
 
 
 # the row of the 整体支出绩效目标表 that holds last year's figure of a metric (近两年收支金额/2023年)
@@ -630,9 +661,11 @@ def evaluate_prior_year(ev: Any, ident: Any) -> list[Any]:
         factor = _factor(base.unit)
         previous = base.value - change.value
         tol = max(last_digit_unit(base.raw) / 2, last_digit_unit(change.raw) / 2, got.half / factor) * 2
-        out.append(ev._inst(ident, f"prose p{base.page} “{base.subject}” last year {base.raw} "
-                                   f"{'+' if change.value < 0 else '-'} {change.raw} = "
-                                   f"{got.table_no or 'overall_performance'} {got.row_name} {got.column}", previous,
-                            got.yuan / factor, tol, "narrative", got.table_no, base.page, base.unit,
-                            detail=f"sentence: {base.sentence[:200]}"))
+        inst = _with(ev._inst(ident, f"prose p{base.page} “{base.subject}” last year {base.raw} "
+                                     f"{'+' if change.value < 0 else '-'} {change.raw} = "
+                                     f"{got.table_no or 'overall_performance'} {got.row_name} {got.column}", previous,
+                              got.yuan / factor, tol, "narrative", got.table_no, base.page, base.unit,
+                              detail=f"sentence: {base.sentence[:200]}"), base, change)
+        inst.compared.append(Source.of("rhs", got))
+        out.append(inst)
     return out

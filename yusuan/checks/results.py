@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from yusuan.checks.instance import Instance
+from yusuan.checks.instance import Instance, Source
 
 # ---- waivers, results, status -----------------------------------------------------------------
 
@@ -69,6 +69,8 @@ CREATE TABLE IF NOT EXISTS budget.check_results (
 );
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS compared
+    STRUCT(role VARCHAR, page INTEGER, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE, printed VARCHAR)[];
 COMMENT ON TABLE budget.check_results IS
     'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
 COMMENT ON COLUMN budget.check_results.outcome IS
@@ -79,12 +81,15 @@ COMMENT ON COLUMN budget.check_results.tolerance IS
     'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
 COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
 COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
+COMMENT ON COLUMN budget.check_results.compared IS
+    'The figures and sentences compared: role (lhs, rhs, claim), page, box in PDF points (x0, top, x1, bottom '
+    'as pdfplumber measures them, NULL where unknown) and the text as printed';
 """
 
 
 RESULT_COLUMNS = ["report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed",
                   "expected", "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason",
-                  "reading", "checked_at"]
+                  "reading", "checked_at", "compared"]
 
 
 def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]:
@@ -95,8 +100,14 @@ def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]
         detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
         rows.append((report_id, r.stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
                      r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
-                     r.not_evaluated, r.reading, checked_at))
+                     r.not_evaluated, r.reading, checked_at, [_source_record(x) for x in r.compared]))
     return rows
+
+
+def _source_record(source: Source) -> dict[str, object]:
+    x0, top, x1, bottom = source.box or (None, None, None, None)
+    return {"role": source.role, "page": source.page, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
+            "printed": source.printed}
 
 
 def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import duckdb
 
 from yusuan.checks.catalog import Identity
-from yusuan.checks.instance import Instance
+from yusuan.checks.instance import Instance, Source
 from yusuan.conform import ECONOMIC_TABLES
 from yusuan.vocabulary import vocabulary
 
@@ -34,6 +34,15 @@ ALTER TABLE li ADD COLUMN half_yuan DECIMAL(30, 10);
 UPDATE li SET half_yuan = half * CASE unit WHEN '元' THEN 1 WHEN '千元' THEN 1000 WHEN '万元' THEN 10000
                                            WHEN '亿元' THEN 100000000 END;
 """
+
+# the printed text and the box of a line item, as the rules read them beside its amount
+_BOX = "raw_text, x0, top, x1, bottom"
+# one line item's page, box and printed text, as a struct (Source.from_record reads it)
+_ONE = "struct_pack(page := {t}.page, x0 := {t}.x0, top := {t}.top, x1 := {t}.x1, bottom := {t}.bottom, " \
+       "printed := {t}.raw_text)"
+# the same, aggregated over the rows of a group (the terms of a sum)
+_BOXES = "list(struct_pack(page := {t}.page, x0 := {t}.x0, top := {t}.top, x1 := {t}.x1, bottom := {t}.bottom, " \
+         "printed := {t}.raw_text) ORDER BY {t}.row_seq) FILTER (WHERE {t}.page IS NOT NULL)"
 
 _LEVEL1 = r"^[一二三四五六七八九十廿]+、"
 _LEVEL2 = r"^([（(][一二三四五六七八九十廿]+[)）]|\d+[.．、])"
@@ -54,6 +63,11 @@ class Line(NamedTuple):
     unit: str | None
     row_level: int | None
     row_kind: str | None
+    raw_text: str | None = None
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
 
 class Selected(NamedTuple):
@@ -68,6 +82,11 @@ class Selected(NamedTuple):
     unit: str | None
     row_name: str | None
     column: str
+    raw_text: str | None = None
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
     @property
     def table(self) -> str:
@@ -129,15 +148,16 @@ class _Evaluator:
             SELECT t.table_type, t.table_no, t.title, t.page, t.row_seq, coalesce(t.row_code, t.row_name, ''),
                    m.total_col, any_value(t.amount), coalesce(sum(p.amount), 0), count(*),
                    any_value(t.half) + coalesce(sum(p.half), 0),
-                   string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit)
+                   string_agg(m.part_col, ' + ' ORDER BY m.ord), any_value(t.unit), """ + _BOXES.format(t="t") + ", "
+            + _BOXES.format(t="p") + """
             FROM li t JOIN colmap m ON t.table_seq = m.table_seq AND t.column_name = m.total_col
             LEFT JOIN li p ON p.table_seq = t.table_seq AND p.row_seq = t.row_seq AND p.column_name = m.part_col
             GROUP BY t.table_seq, t.table_type, t.table_no, t.title, t.page, t.row_seq, t.row_code, t.row_name,
                      m.total_col
             ORDER BY t.table_type, t.row_seq""")
-        return [self._inst(ident, f"{no or ttype} row {row}: {col} = {parts}", lhs, rhs, half,
-                           ttype, no, page, unit)
-                for ttype, no, _title, page, _seq, row, col, lhs, rhs, n, half, parts, unit in found]
+        return [self._with_sources(self._inst(ident, f"{no or ttype} row {row}: {col} = {parts}", lhs, rhs, half,
+                                              ttype, no, page, unit), whole[:1], terms)
+                for ttype, no, _title, page, _seq, row, col, lhs, rhs, n, half, parts, unit, whole, terms in found]
 
     # -- totals -----------------------------------------------------------------------------
     def total_row(self, ident: Identity) -> list[Instance]:
@@ -169,21 +189,24 @@ class _Evaluator:
                    coalesce(sum(c.amount), 0), coalesce(sum(c.amount) FILTER (WHERE c.in_hierarchy), 0),
                    count(DISTINCT c.row_code), t.half + coalesce(sum(c.half), 0),
                    t.half + coalesce(sum(c.half) FILTER (WHERE c.in_hierarchy), 0), t.unit, coalesce(t.row_name, '合计'),
-                   string_agg(DISTINCT c.row_code, ', ') FILTER (WHERE NOT c.in_hierarchy)
+                   string_agg(DISTINCT c.row_code, ', ') FILTER (WHERE NOT c.in_hierarchy),
+                   struct_pack(page := t.page, x0 := t.x0, top := t.top, x1 := t.x1, bottom := t.bottom,
+                               printed := t.raw_text), """ + _BOXES.format(t="c") + """
             FROM tot t
             LEFT JOIN (SELECT li.*, top.in_hierarchy FROM li JOIN top USING (table_seq, row_code)) c
                  ON c.table_seq = t.table_seq AND c.column_name = t.column_name
                 AND (t.heads OR (c.row_seq > coalesce(t.prev_seq, -1) AND c.row_seq < t.row_seq))
             GROUP BY t.table_seq, t.table_type, t.table_no, t.page, t.column_name, t.amount, t.half, t.unit, t.row_name,
-                     t.row_seq, t.heads
+                     t.row_seq, t.heads, t.x0, t.top, t.x1, t.bottom, t.raw_text
             HAVING t.heads OR count(c.row_code) > 0
             ORDER BY t.table_type, t.column_name, t.row_seq""")
         out = []
-        for ttype, no, page, col, lhs, rhs, rhs_in, n, half, half_in, unit, name, outside in found:
-            inst = self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs, rhs, half,
-                              ttype, no, page, unit)
+        for ttype, no, page, col, lhs, rhs, rhs_in, n, half, half_in, unit, name, outside, whole, terms in found:
+            inst = self._with_sources(self._inst(ident, f"{no or ttype} {name}: {col} = Σ top-level codes ({n})", lhs,
+                                                 rhs, half, ttype, no, page, unit), [whole], terms)
             if outside:
-                reread = self._inst(ident, inst.instance, lhs, rhs_in, half_in, ttype, no, page, unit)
+                reread = self._with_sources(self._inst(ident, inst.instance, lhs, rhs_in, half_in, ttype, no, page,
+                                                       unit), [whole], terms)
                 if reread.passed:
                     inst = reread
                     inst.reading = f"without {outside}, printed outside the code hierarchy (a misprinted code)"
@@ -196,7 +219,7 @@ class _Evaluator:
         """The amounts of the tables matching `where`, per (table, money column), in printed order."""
         out: dict[tuple[int, str], list[Line]] = {}
         for r in self.rows(f"""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half,
-                                      table_type, table_no, page, unit, row_level, row_kind
+                                      table_type, table_no, page, unit, row_level, row_kind, {_BOX}
                                FROM li WHERE {where} ORDER BY table_seq, column_seq, row_seq"""):
             out.setdefault((r[0], r[1]), []).append(Line(*r))
         return out
@@ -265,9 +288,10 @@ class _Evaluator:
         for sides in by_table.values():
             if "income" in sides and "expenditure" in sides:
                 inc, exp = sides["income"], sides["expenditure"]
-                found.append(self._inst(ident, f"{inc.table_no or inc.table_type} {inc.name} = {exp.name}", inc.amount,
-                                        exp.amount, max(inc.half, exp.half), inc.table_type, inc.table_no, inc.page,
-                                        inc.unit))
+                inst = self._inst(ident, f"{inc.table_no or inc.table_type} {inc.name} = {exp.name}", inc.amount,
+                                  exp.amount, max(inc.half, exp.half), inc.table_type, inc.table_no, inc.page, inc.unit)
+                inst.compared = [Source.of("lhs", inc), Source.of("rhs", exp)]
+                found.append(inst)
         return found
 
     def form_section_totals(self, ident: Identity) -> list[Instance]:
@@ -277,8 +301,8 @@ class _Evaluator:
         found: list[Instance] = []
         by_position: dict[tuple[int, str, int], list[Line]] = {}
         for *line, column_seq in self.rows(
-                """SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type, table_no,
-                          page, unit, row_level, row_kind, column_seq
+                f"""SELECT table_seq, column_name, row_seq, coalesce(row_name, ''), amount, half, table_type, table_no,
+                          page, unit, row_level, row_kind, {_BOX}, column_seq
                    FROM li WHERE table_type IN ('overall_performance', 'project_performance')
                      AND regexp_matches(coalesce(row_name, ''), '资金') ORDER BY table_seq, column_seq, row_seq"""):
             r = Line(*line)
@@ -383,15 +407,17 @@ class _Evaluator:
                                   AND m.row_code NOT IN (p.row_code, c.row_code)))
             SELECT pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name, pl.amount,
                    coalesce(sum(cl.amount), 0), count(DISTINCT e.child),
-                   pl.half + coalesce(sum(cl.half), 0), pl.unit
+                   pl.half + coalesce(sum(cl.half), 0), pl.unit,
+                   struct_pack(page := pl.page, x0 := pl.x0, top := pl.top, x1 := pl.x1, bottom := pl.bottom,
+                               printed := pl.raw_text), """ + _BOXES.format(t="cl") + """
             FROM edges e JOIN li pl ON pl.table_seq = e.table_seq AND pl.row_code = e.parent
             LEFT JOIN li cl ON cl.table_seq = e.table_seq AND cl.row_code = e.child AND cl.column_name = pl.column_name
             GROUP BY pl.table_seq, pl.table_type, pl.table_no, pl.page, pl.row_code, pl.row_name, pl.column_name,
-                     pl.amount, pl.half, pl.unit
+                     pl.amount, pl.half, pl.unit, pl.x0, pl.top, pl.x1, pl.bottom, pl.raw_text
             ORDER BY pl.table_type, pl.row_code, pl.column_name""", [tables])
-        return [self._inst(ident, f"{no or ttype} {code} {name}: {col} = Σ {n} children", lhs, rhs, half,
-                           ttype, no, page, unit)
-                for ttype, no, page, code, name, col, lhs, rhs, n, half, unit in found]
+        return [self._with_sources(self._inst(ident, f"{no or ttype} {code} {name}: {col} = Σ {n} children", lhs, rhs,
+                                              half, ttype, no, page, unit), [whole], terms)
+                for ttype, no, page, code, name, col, lhs, rhs, n, half, unit, whole, terms in found]
 
     # -- across tables ----------------------------------------------------------------------
     def _select(self, sel: dict[str, Any]) -> Selected | None:
@@ -408,7 +434,7 @@ class _Evaluator:
             where.append("regexp_matches(coalesce(row_name, ''), ?)")
             params.append(row[5:])
         got = self.rows(f"""SELECT amount, amount_yuan, half_yuan, table_type, table_no, page, unit, row_name,
-                                   column_name
+                                   column_name, {_BOX}
                             FROM li WHERE {' AND '.join(where)} ORDER BY table_seq, row_seq, column_seq LIMIT 1""",
                         params)
         return Selected(*got[0]) if got else None
@@ -450,6 +476,7 @@ class _Evaluator:
                           detail=f"as printed: {lhs.printed} {lhs.unit} vs "
                                  + ", ".join(f"{r.printed} {r.unit}" for r in terms))
         inst.relation = relation
+        inst.compared = [Source.of("lhs", lhs)] + [Source.of("rhs", r) for r in terms if r.x0 is not None]
         for sel, got in [(ident.params["lhs"], lhs)] + list(zip(specs, rhs, strict=True)):
             if got is not None and sel.get("named") and got.column and not re.search(sel["named"], got.row_name or ""):
                 inst.not_evaluated = (f"{got.table} prints {sel.get('row')} as {got.row_name}, not as "
@@ -467,11 +494,12 @@ class _Evaluator:
                  r AS (SELECT * FROM tot WHERE table_seq = (SELECT min(table_seq) FROM li
                                                              WHERE table_type IN (SELECT unnest($rhs::VARCHAR[]))))
             SELECT l.table_type, l.table_no, l.page, coalesce(l.row_name, '合计'), l.column_name, l.amount_yuan,
-                   r.table_no, coalesce(r.row_name, '合计'), r.amount_yuan, greatest(l.half_yuan, r.half_yuan)
+                   r.table_no, coalesce(r.row_name, '合计'), r.amount_yuan, greatest(l.half_yuan, r.half_yuan),
+                   """ + _ONE.format(t="l") + ", " + _ONE.format(t="r") + """
             FROM l JOIN r USING (column_name) ORDER BY l.column_seq""", {"lhs": tables["lhs"], "rhs": tables["rhs"]})
-        return [self._inst(ident, f"{lno or ltype} {lname} {col} = {rno or tables['rhs'][0]} {rname} {col} (yuan)",
-                           lhs, rhs, tol, ltype, lno, page, "元")
-                for ltype, lno, page, lname, col, lhs, rno, rname, rhs, tol in found]
+        return [self._with_sources(self._inst(ident, f"{lno or ltype} {lname} {col} = {rno or tables['rhs'][0]} {rname} "
+                                                     f"{col} (yuan)", lhs, rhs, tol, ltype, lno, page, "元"), [a], [b])
+                for ltype, lno, page, lname, col, lhs, rno, rname, rhs, tol, a, b in found]
 
     def classes_by_name(self, ident: Identity) -> list[Instance]:
         found = self.rows(f"""
@@ -486,11 +514,11 @@ class _Evaluator:
                  e AS (SELECT * FROM li WHERE table_type = 'expenditure' AND length(row_code) = 3
                          AND regexp_matches(column_name, '(^|/)合计$'))
             SELECT s.table_no, s.page, s.row_name, e.row_code, s.amount_yuan, e.amount_yuan,
-                   greatest(s.half_yuan, e.half_yuan), e.table_no
+                   greatest(s.half_yuan, e.half_yuan), e.table_no, """ + _ONE.format(t="s") + ", " + _ONE.format(t="e") + """
             FROM s JOIN e ON e.row_name = s.cls ORDER BY e.row_code""")
-        return [self._inst(ident, f"{sno or 'summary'} {name} = {eno or 'expenditure'} {code} 合计 (yuan)", lhs, rhs,
-                           tol, "summary", sno, page, "元")
-                for sno, page, name, code, lhs, rhs, tol, eno in found]
+        return [self._with_sources(self._inst(ident, f"{sno or 'summary'} {name} = {eno or 'expenditure'} {code} 合计 "
+                                                     "(yuan)", lhs, rhs, tol, "summary", sno, page, "元"), [a], [b])
+                for sno, page, name, code, lhs, rhs, tol, eno, a, b in found]
 
     def fiscal_classes_by_name(self, ident: Identity) -> list[Instance]:
         """财政拨款收支总表 each expenditure class = Σ of that class in the general public, government
@@ -500,21 +528,24 @@ class _Evaluator:
                        WHERE table_type = 'fiscal_summary' AND regexp_matches(column_name, '^[^/]*支出')
                          AND regexp_matches(coalesce(row_name, ''), '({_LEVEL1}|{_LEVEL2})')
                        QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1),
-                 f AS (SELECT row_name, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n FROM li
+                 f AS (SELECT row_name, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n,
+                              """ + _BOXES.format(t="li") + """ AS boxes FROM li
                        WHERE table_type IN ('general_public_by_function', 'gov_fund', 'soe_capital')
                          AND length(row_code) = 3 AND regexp_matches(column_name, '(^|/)(合计|金额)$')
                        GROUP BY row_name)
-            SELECT s.table_no, s.page, s.row_name, s.amount_yuan, f.yuan, greatest(s.half_yuan, f.half) * f.n
+            SELECT s.table_no, s.page, s.row_name, s.amount_yuan, f.yuan, greatest(s.half_yuan, f.half) * f.n,
+                   """ + _ONE.format(t="s") + """, f.boxes
             FROM s JOIN f ON f.row_name = s.cls ORDER BY s.row_seq""")
-        return [self._inst(ident, f"{no or 'fiscal_summary'} {name} = Σ 一般公共预算/政府性基金/国有资本 tables (yuan)",
-                           lhs, rhs, tol, "fiscal_summary", no, page, "元")
-                for no, page, name, lhs, rhs, tol in found]
+        return [self._with_sources(self._inst(ident, f"{no or 'fiscal_summary'} {name} = Σ 一般公共预算/政府性基金/国有资本 "
+                                                     "tables (yuan)", lhs, rhs, tol, "fiscal_summary", no, page, "元"),
+                                   [a], b)
+                for no, page, name, lhs, rhs, tol, a, b in found]
 
     def fiscal_tables_by_code(self, ident: Identity) -> list[Instance]:
         """支出总表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, code by code and for 合计/基本/项目,
         evaluated only where the report's spending is all fiscal appropriation (the totals agree)."""
         base = """SELECT coalesce(f.function_code, '合计') AS code, f.measure, f.fund, l.amount_yuan, l.half_yuan,
-                         l.table_no, l.page
+                         l.table_no, l.page, l.row_seq, l.x0, l.top, l.x1, l.bottom, l.raw_text
                   FROM conformed.fact_expenditure_by_function f
                   JOIN li l USING (report_id, table_seq, row_seq, column_seq)
                   WHERE f.report_id = ? AND f.measure IN ('total', 'basic', 'project')
@@ -522,20 +553,22 @@ class _Evaluator:
         rows = self.rows(f"""
             WITH x AS ({base}),
                  e AS (SELECT * FROM x WHERE fund = 'all'),
-                 f AS (SELECT code, measure, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n
-                       FROM x WHERE fund IN ('general_public', 'gov_fund', 'soe_capital') GROUP BY ALL)
+                 f AS (SELECT code, measure, sum(amount_yuan) AS yuan, max(half_yuan) AS half, count(*) AS n,
+                              """ + _BOXES.format(t="x") + """ AS boxes
+                       FROM x WHERE fund IN ('general_public', 'gov_fund', 'soe_capital') GROUP BY code, measure)
             SELECT e.code, e.measure, e.amount_yuan, coalesce(f.yuan, 0), greatest(e.half_yuan, coalesce(f.half, 0))
-                   * greatest(coalesce(f.n, 1), 1), e.table_no, e.page
+                   * greatest(coalesce(f.n, 1), 1), e.table_no, e.page, """ + _ONE.format(t="e") + """, f.boxes
             FROM e LEFT JOIN f USING (code, measure)
             WHERE f.code IS NOT NULL OR e.amount_yuan <> 0
             ORDER BY e.code, e.measure""", [self.report_id])
-        total = next(((lhs, rhs, tol) for code, measure, lhs, rhs, tol, _, _ in rows
+        total = next(((lhs, rhs, tol) for code, measure, lhs, rhs, tol, *_ in rows
                       if code == "合计" and measure == "total"), None)
         if total is None or abs(total[0] - total[1]) > total[2]:
             return []  # spending funded from other sources too: the identity does not apply
-        return [self._inst(ident, f"{no or 'expenditure'} {code} {measure} = 一般公共预算 + 政府性基金 + 国有资本经营 "
-                                  f"{code} {measure} (yuan)", lhs, rhs, tol, "expenditure", no, page, "元")
-                for code, measure, lhs, rhs, tol, no, page in rows]
+        return [self._with_sources(self._inst(ident, f"{no or 'expenditure'} {code} {measure} = 一般公共预算 + 政府性基金 + "
+                                                     f"国有资本经营 {code} {measure} (yuan)", lhs, rhs, tol, "expenditure",
+                                              no, page, "元"), [a], b)
+                for code, measure, lhs, rhs, tol, no, page, a, b in rows]
 
     def income_sources_by_name(self, ident: Identity) -> list[Instance]:
         """收入总表 合计 row, each source column = 收支总表 the income line naming that source."""
@@ -939,8 +972,17 @@ class _Evaluator:
         rhs = sum((t.amount for t in terms), Decimal(0))
         # each printed figure may be off by half a unit of its own last digit: the total and every term
         tolerance = total.half + sum((t.half for t in terms), Decimal(0))
-        return self._inst(ident, label, total.amount, rhs, tolerance, total.table_type, total.table_no, total.page,
+        inst = self._inst(ident, label, total.amount, rhs, tolerance, total.table_type, total.table_no, total.page,
                           total.unit)
+        inst.compared = [Source.of("lhs", total)] + [Source.of("rhs", t) for t in terms]
+        return inst
+
+    @staticmethod
+    def _with_sources(inst: Instance, whole: list[dict[str, Any]] | None, terms: list[dict[str, Any]] | None) -> Instance:
+        """The instance, recording the figures compared (structs of page, box and printed text from the SQL)."""
+        inst.compared = [Source.from_record("lhs", w) for w in whole or [] if w and w.get("page") is not None] \
+            + [Source.from_record("rhs", t) for t in terms or []]
+        return inst
 
     def _inst(self, ident: Identity, label: str, lhs: Any, rhs: Any, tol: Any, ttype: str | None,
               no: str | None, page: int | None, unit: str | None, detail: str | None = None) -> Instance:
