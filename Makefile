@@ -1,7 +1,7 @@
 # yusuan: budget-disclosure PDFs -> DuckDB, through Dagster.
 #   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
 #   make test   set up and run the whole test suite
-#   make test-browser  the UI in headless Chromium (screenshot in tests/artifacts/)
+#   make test-browser  the UI and a review page in headless Chromium (screenshots in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
 
@@ -30,8 +30,9 @@ test: setup
 
 # the Dagster UI in headless Chromium (installs Debian's chromium when missing; needs root)
 test-browser: setup
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || \
-	    echo "could not install chromium: the browser test will be skipped"
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
+	    (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) || \
+	    echo "could not install chromium and a CJK font: the browser tests will be skipped or show tofu"
 	$(BIN)/python -m pytest -q -m browser
 
 ui: setup
@@ -41,6 +42,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_checks.py
 	$(BIN)/python benchmarks/bench_pipeline.py --compare
+	$(BIN)/python benchmarks/bench_review.py
 	$(BIN)/python benchmarks/bench_scale.py 1000 100
 
 lint: setup

@@ -15,15 +15,34 @@ def check_specs(asset: str, stage: str) -> list[dg.AssetCheckSpec]:
             for family, spec in CATALOG.families.items() if spec["stage"] == stage]
 
 
+FIRST_FINDINGS = 10  # the failing instances a failed check shows as a table
+
+
+def findings_markdown(failing: list[dict[str, object]]) -> str:
+    """The first failing instances as a markdown table, page first (what a reader looks up in the PDF)."""
+    def cell(value: object) -> str:
+        return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| page | table | instance | observed | expected | difference | tolerance |",
+             "|---:|---|---|---:|---:|---:|---:|"]
+    for f in failing[:FIRST_FINDINGS]:
+        lines.append("| " + " | ".join(cell(f.get(k)) for k in ("page", "table", "instance", "lhs", "rhs", "difference",
+                                                                  "tolerance")) + " |")
+    if len(failing) > FIRST_FINDINGS:
+        lines.append(f"\n… and {len(failing) - FIRST_FINDINGS} more (yusuan review REPORT shows them all)")
+    return "\n".join(lines)
+
+
 def check_results(asset: str, families: list[FamilyResult]) -> list[dg.AssetCheckResult]:
     out = []
     for f in families:
+        findings = {"first_findings": dg.MetadataValue.md(findings_markdown(f.failing))} if f.failing else {}
         out.append(dg.AssetCheckResult(
             asset_key=asset, check_name=f.check_name, passed=f.success,
             severity=dg.AssetCheckSeverity.ERROR if f.severity == "error" else dg.AssetCheckSeverity.WARN,
             metadata={"family": f.family, "evaluated": f.evaluated, "failed": len(f.failing),
                       "rounding": f.counts.get("rounding", 0), "waived": f.counts.get("waived", 0),
-                      "failing_instances": dg.MetadataValue.json(f.failing[:50]),
+                      **findings, "failing_instances": dg.MetadataValue.json(f.failing[:50]),
                       **({"gx_error": f.error} if f.error else {})}))
     return out
 

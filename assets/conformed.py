@@ -14,7 +14,13 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.extracted import line_items
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
-from yusuan.report import conform_stage, exported, release
+from yusuan.report import Settings, conform_stage, exported, release
+
+
+def review_link(settings: Settings, report_id: str) -> dict[str, Any]:
+    """The report's review page (its findings beside crops of the pages), where the run wrote one."""
+    page = settings.review_page(report_id)
+    return {"review_page": dg.MetadataValue.path(str(page))} if page.exists() else {}
 
 
 @dg.asset(
@@ -34,7 +40,7 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     result, families = conform_stage(settings, report_id)
     if not families:
         context.log.info(f"{result.file_name} [{report_id}] conformed: skipped ({result.status})")
-        yield dg.MaterializeResult(metadata=result.metadata)
+        yield dg.MaterializeResult(metadata={**result.metadata, **review_link(settings, report_id)})
         yield from not_evaluated("conformed_facts", "conformed", f"report {result.status}")
         return
     out = exported(settings, report_id)
@@ -42,6 +48,7 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     release(settings, report_id)
     context.log.info(f"{result.file_name} [{report_id}] conformed: {result.status}, "
                      f"{result.metadata['conformed_amounts']} amounts" + (f" ({result.reason})" if result.reason else ""))
-    yield dg.MaterializeResult(metadata={**result.metadata, "published_part": published.part or "",
+    yield dg.MaterializeResult(metadata={**result.metadata, **review_link(settings, report_id),
+                                         "published_part": published.part or "",
                                          "publish_seconds": round(published.seconds, 3)})
     yield from check_results("conformed_facts", families)

@@ -4,6 +4,7 @@
     yusuan rebuild [--warehouse FILE] [--data-dir DIR]
     yusuan status [--warehouse FILE]
     yusuan checks [REPORT] [--all] [--warehouse FILE]
+    yusuan review REPORT [--out FILE] | --all [--out DIR]
     yusuan remove REPORT [--warehouse FILE]
 
 `ingest` runs the job the sensor and the schedule run (one run per batch: a step per report on
@@ -438,6 +439,44 @@ def remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def review(args: argparse.Namespace) -> int:
+    """Write the review page of one report (its findings, each beside a crop of the page with the figures
+    outlined), or with --all the page of every report and an index. Prints the path of what it wrote."""
+    from pipelines.resources import YusuanConfig
+    from yusuan.review import index_html, write_review
+
+    if bool(args.report) == bool(args.all):
+        print("give one REPORT (id, file name or SHA-256 prefix), or --all", file=sys.stderr)
+        return 2
+    resource = YusuanConfig(**_config(args))
+    settings = resource.settings()
+    with resource.read() as con:
+        if args.all:
+            found = con.execute("SELECT report_id, file_name FROM budget.reports ORDER BY file_name").fetchall()
+        else:
+            found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
+                                "OR starts_with(sha256, ?)", [args.report, args.report, args.report.lower()]).fetchall()
+            if len(found) != 1:
+                print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
+                                                                         if found else ""), file=sys.stderr)
+                return 2
+        folder = Path(args.out) if args.all and args.out else settings.review_dir
+        written: dict[str, str] = {}
+        for n, (report_id, file_name) in enumerate(found, 1):
+            out = Path(args.out) if args.out and not args.all else folder / f"{report_id}.html"
+            write_review(con, report_id, settings.store_dir / f"{report_id}.pdf", out)
+            written[report_id] = out.name
+            if args.all:
+                print(f"[{n}/{len(found)}] {file_name}: {out}", flush=True)
+        if args.all:
+            index = folder / "index.html"
+            index.write_text(index_html(con, written), encoding="utf-8")
+            print(index)
+        else:
+            print(out)
+    return 0
+
+
 def rebuild(args: argparse.Namespace) -> int:
     """Run every report the store keeps again and publish them: the way back from a damaged or lost
     published state (the store keeps every input)."""
@@ -487,6 +526,12 @@ def main(argv: list[str] | None = None) -> int:
     p_checks.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix (default: all)")
     p_checks.add_argument("--all", action="store_true", help="also list the instances not evaluated, with their reasons")
     p_checks.set_defaults(func=checks)
+    p_review = sub.add_parser("review", parents=[common],
+                              help="write a report's review page (HTML: findings beside crops of the pages)")
+    p_review.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix")
+    p_review.add_argument("--all", action="store_true", help="every report's page and an index page")
+    p_review.add_argument("--out", help="the HTML file to write (with --all: the folder; default: DATA_DIR/review/)")
+    p_review.set_defaults(func=review)
     p_remove = sub.add_parser("remove", parents=[common], help="remove a report from every stage")
     p_remove.add_argument("report", help="report id, file name or SHA-256 prefix")
     p_remove.set_defaults(func=remove)

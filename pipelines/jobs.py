@@ -92,6 +92,7 @@ STAGE_ASSETS = {"raw": "raw_reports", "extracted": "extracted_cells", "line_item
 def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
                    report_ids: list[str]) -> Any:
     from assets.checks import check_results
+    from assets.conformed import review_link
     from yusuan.publish import first_ingested
 
     settings = yusuan.settings()
@@ -105,6 +106,8 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
             for key in ("table_types", "problems"):
                 if key in meta:
                     meta[key] = dg.MetadataValue.json(meta[key])
+            if result is run.stages[-1]:  # where the report ended: its review page
+                meta.update(review_link(settings, report_id))
             context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=report_id, metadata=meta))
         for stage, asset in (("extracted", "line_items"), ("conformed", "conformed_facts")):
             for check in check_results(asset, run.families.get(stage) or []):

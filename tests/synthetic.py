@@ -157,12 +157,14 @@ TABLES = ["部门收支总表", "部门收入总表", "部门支出总表", "财
 
 
 def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | None = None,
-          prose: tuple[str, ...] = (), contents: list[str] | None = None, omit: tuple[str, ...] = ()) -> Figures:
+          prose: tuple[str, ...] = (), contents: list[str] | None = None, omit: tuple[str, ...] = (),
+          altered: tuple[str, int, int, str] | None = None) -> Figures:
     """Write the synthetic report of `seed` to `path`; return its figures.
 
     `name` and `year` replace the body's name and the year as printed (XX局, 202X: a template); `prose`
     adds sentences to the 情况说明; `contents` prints a 目录 of these entries; `omit` leaves out the tables
-    of these titles (TABLES)."""
+    of these titles (TABLES); `altered` (title, row, column, text) prints `text` in that cell of that table
+    instead of its figure (row and column count from 0, header rows included): a planted defect."""
     f = figures(seed)
     dept = f.department if name is None else name
     yr = str(f.year) if year is None else year
@@ -170,6 +172,8 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
     doc = _Document(dept, yr)
 
     def table(number: int, title_of: str, rows: list[list[str]], **kw: Any) -> None:
+        if altered is not None and altered[0] == title_of:
+            rows[altered[1]][altered[2]] = altered[3]
         if title_of not in omit:
             doc.table(number, title_of, rows, **kw)
 

@@ -96,7 +96,12 @@ CHECKS = """query Checks($key: AssetKeyInput!) {
       executionForLatestMaterialization { status partition
         evaluation { success severity metadataEntries { label
           ... on IntMetadataEntry { intValue } ... on JsonMetadataEntry { jsonString }
-          ... on TextMetadataEntry { text } } } } } } } } } }"""
+          ... on TextMetadataEntry { text } ... on MarkdownMetadataEntry { mdStr } } } } } } } } } }"""
+
+
+MATERIALIZATION = """query Latest($key: AssetKeyInput!) {
+  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations(limit: 1) { partition
+    metadataEntries { label ... on PathMetadataEntry { path } } } } } }"""
 
 
 def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path, Path],
@@ -126,5 +131,17 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
     failing = json.loads(meta["failing_instances"]["jsonString"])
     basic = [f for f in failing if "基本支出 1,072.07" in f["instance"]]
     assert basic and basic[0]["difference"] == "-5.000000" and basic[0]["page"] == 17
+    # a failed check shows its first findings as a table, page first
+    table = meta["first_findings"]["mdStr"].splitlines()
+    assert table[0].startswith("| page | table | instance |")
+    shown = [line.split(" | ")[:3] for line in table[2:] if line.startswith("| ")]
+    assert shown and shown == [[f"| {f['page']}", f["table"], f["instance"]] for f in failing[:len(shown)]]
     status, severity, meta = seen["code_hierarchy_adds_up"]
     assert status == "SUCCEEDED" and meta["rounding"]["intValue"] == 3 and meta["evaluated"]["intValue"] > 90
+    # the report's materialization links its review page
+    latest = graphql(url, MATERIALIZATION, {"key": {"path": ["conformed_facts"]}})["assetOrError"]
+    (event,) = latest["assetMaterializations"]
+    links = {m["label"]: m.get("path") for m in event["metadataEntries"]}
+    page = Path(links["review_page"])
+    assert page.parent == data / "review" and page.name == f"{event['partition']}.html" and page.exists()
+    assert "narrative_figures_agree_with_tables" in page.read_text(encoding="utf-8")

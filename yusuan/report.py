@@ -71,6 +71,14 @@ class Settings:
     def export_dir(self, report_id: str) -> Path:
         return self.report_dir(report_id) / "out"
 
+    @property
+    def review_dir(self) -> Path:
+        return self.data_dir / "review"
+
+    def review_page(self, report_id: str) -> Path:
+        """The report's review page (yusuan review): its findings beside crops of the pages."""
+        return self.review_dir / f"{check_report_id(report_id)}.html"
+
 
 @dataclass
 class StageResult:
@@ -100,8 +108,12 @@ def connect(settings: Settings, report_id: str) -> duckdb.DuckDBPyConnection:
 def _finish(settings: Settings, con: duckdb.DuckDBPyConnection, report_id: str) -> Path:
     con.execute("CHECKPOINT")
     from yusuan.publish import export_report
+    from yusuan.review import write_review
 
-    return export_report(con, settings.export_dir(report_id))
+    out = export_report(con, settings.export_dir(report_id))
+    # the review page of the report as this run leaves it (the checks across reports are added by `yusuan review`)
+    write_review(con, report_id, settings.store_dir / f"{report_id}.pdf", settings.review_page(report_id))
+    return out
 
 
 # ---- raw ------------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""Provenance to the box, and the review page of a report.
+
+Every line item carries its page and its cell's box in PDF points: cut from the page with pdfplumber, the box
+holds the item's printed text (on the sample and on real reports of three templates). Every claim carries
+the box of its sentence. On a built report with one figure changed, the review page shows exactly one error,
+and the outline drawn on its crop holds the changed figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import duckdb
+import pdfplumber
+import pytest
+from conftest import SAMPLE_PDF, SAMPLES
+from synthetic import _m, build
+
+from pipelines.cli import main
+from yusuan.money import squeeze
+
+# three templates: a Hubei district bureau (the sample), the central 公开01-09表 决算, a Hangzhou bureau, a
+# Shanghai 街道 budget
+REAL = ("cn_central_gjxfj_2024_dept_final.pdf", "zj_hangzhou_qxj_2026_dept_budget.pdf",
+        "sh_putuo_wanli_2025_dept_budget.pdf")
+
+
+def _warehouse(corpus: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(corpus / "warehouse.duckdb"), read_only=True)
+
+
+def _boxes_hold_their_text(con: duckdb.DuckDBPyConnection, pdf: Path) -> tuple[int, list[str]]:
+    rows = con.execute("""
+        SELECT l.page, l.x0, l.top, l.x1, l.bottom, l.raw_text, l.row_name, l.column_name
+        FROM budget.line_items l JOIN budget.reports r USING (report_id) WHERE r.file_name = ?
+        ORDER BY l.page, l.top, l.x0""", [pdf.name]).fetchall()
+    wrong: list[str] = []
+    with pdfplumber.open(pdf) as doc:
+        for page, x0, top, x1, bottom, raw, row, column in rows:
+            if x0 is None:
+                wrong.append(f"p{page} {row}/{column} {raw!r}: no box")
+                continue
+            held = squeeze(doc.pages[page - 1].crop((x0, top, x1, bottom), strict=False).extract_text() or "")
+            if squeeze(raw) not in held:
+                wrong.append(f"p{page} {row}/{column} {raw!r}: the box holds {held!r}")
+    return len(rows), wrong
+
+
+def test_every_line_item_of_the_sample_is_in_its_box(corpus: Path) -> None:
+    n, wrong = _boxes_hold_their_text(_warehouse(corpus), SAMPLE_PDF)
+    assert n >= 438  # the sample's 438 figures of the truth, and the few the truth leaves out
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_every_line_item_of_a_real_report_is_in_its_box(corpus: Path, name: str) -> None:
+    n, wrong = _boxes_hold_their_text(_warehouse(corpus), SAMPLES / name)
+    assert n > 100
+    assert wrong == []
+
+
+def test_a_claim_carries_the_box_of_its_sentence(corpus: Path) -> None:
+    """Each stated figure's sentence is boxed on the page where it starts: the box holds its first words (the
+    start of a sentence that runs on to the next page ends the box)."""
+    con = _warehouse(corpus)
+    rows = con.execute("""
+        SELECT c.page, c.x0, c.top, c.x1, c.bottom, c.sentence FROM extracted.claims c
+        JOIN budget.reports r USING (report_id) WHERE r.file_name = ? ORDER BY c.seq""", [REAL[0]]).fetchall()
+    assert len(rows) > 50
+    boxed = [r for r in rows if r[1] is not None]
+    assert len(boxed) == len(rows)
+    with pdfplumber.open(SAMPLES / REAL[0]) as doc:
+        for page, x0, top, x1, bottom, sentence in boxed:
+            held = squeeze(doc.pages[page - 1].crop((x0, top, x1, bottom), strict=False).extract_text() or "")
+            first = squeeze(sentence)[:8]
+            # a sentence run on to the next page: its first words end the box
+            assert first in held or any(held.endswith(first[:k]) for k in range(1, 8)), (page, sentence, held)
+
+
+def test_check_results_record_the_figures_compared(corpus: Path) -> None:
+    """A sum's instance names the total and each term with its page and box; a claim's, its sentence."""
+    con = _warehouse(corpus)
+    row = con.execute("""
+        SELECT c.compared FROM budget.check_results c JOIN budget.reports r USING (report_id)
+        WHERE r.file_name = ? AND c.family = 'code_hierarchy' AND c.instance LIKE '%= Σ 2 children'
+        ORDER BY c.instance LIMIT 1""", [SAMPLE_PDF.name]).fetchone()
+    assert row is not None
+    roles = [c["role"] for c in row[0]]
+    assert roles == ["lhs", "rhs", "rhs"] and all(c["x0"] is not None and c["page"] for c in row[0])
+    claim = con.execute("""
+        SELECT c.compared FROM budget.check_results c JOIN budget.reports r USING (report_id)
+        WHERE r.file_name = ? AND c.family = 'narrative' AND c.outcome = 'pass' AND len(c.compared) = 2
+        LIMIT 1""", [SAMPLE_PDF.name]).fetchone()
+    assert claim is not None and [c["role"] for c in claim[0]] == ["claim", "rhs"]
+    assert claim[0][0]["printed"].endswith("。")
+
+
+# ---- the review page --------------------------------------------------------------------------
+
+
+def _findings(page: str, group: str) -> list[str]:
+    section = page.split(f'<h2 id="{group}">', 1)[1].split("<h2 ", 1)[0]
+    return re.findall(r'<div class="finding [a-z_]+">.*?</div>', section, flags=re.S)
+
+
+def _outline(page: str, finding: str, colour: tuple[int, int, int]) -> tuple[int, tuple[float, ...]]:
+    """The page and the box (PDF points) of the outline drawn in `colour` on the finding's first crop."""
+    from PIL import Image
+
+    crop = re.search(r'data-page="(\d+)" data-top="([\d.]+)" data-scale="([\d.]+)".*?href="#(\w+)"', finding)
+    assert crop is not None, "the finding shows no crop"
+    page_no, top, scale, name = int(crop[1]), float(crop[2]), float(crop[3]), crop[4]
+    uri = re.search(rf'<image id="{name}" [^>]*href="data:image/png;base64,([^"]+)"', page)
+    assert uri is not None
+    img = Image.open(io.BytesIO(base64.b64decode(uri[1]))).convert("RGB")
+    xs, ys = [], []
+    pixels = img.tobytes()
+    for k in range(0, len(pixels), 3):
+        r, g, b = pixels[k], pixels[k + 1], pixels[k + 2]
+        if abs(r - colour[0]) + abs(g - colour[1]) + abs(b - colour[2]) < 60:
+            xs.append(k // 3 % img.width)
+            ys.append(k // 3 // img.width)
+    assert xs, f"no outline in {colour}"
+    return page_no, (min(xs) / scale, top + min(ys) / scale, (max(xs) + 1) / scale, top + (max(ys) + 1) / scale)
+
+
+def test_a_planted_defect_is_the_one_error_of_the_review_page(tmp_path: Path) -> None:
+    """表7's 合计 printed 1.00 万元 too high: the review page (written by the run) has one error, the sum of
+    the “三公” table, and its crop outlines the changed figure."""
+    from synthetic import figures
+
+    pdf = tmp_path / "inbox" / "planted.pdf"
+    pdf.parent.mkdir()
+    f = figures(4)
+    changed = _m(f.three_public + 1)
+    build(pdf, 4, altered=("一般公共预算“三公”经费支出表", 2, 0, changed))
+    data = tmp_path / "data"
+    assert main(["ingest", str(pdf.parent), "--data-dir", str(data)]) == 0
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    report_id, status = con.execute("SELECT report_id, status FROM budget.reports").fetchone()  # type: ignore[misc]
+    assert status == "quarantined"
+    page = (data / "review" / f"{report_id}.html").read_text(encoding="utf-8")
+    errors = _findings(page, "error")
+    assert len(errors) == 1, errors
+    assert "表7" in errors[0] and changed.replace(",", "") in errors[0]  # the observed figure, as printed
+    page_no, box = _outline(page, errors[0], (200, 30, 30))
+    assert box[2] - box[0] < 120 and box[3] - box[1] < 40, f"the outline {box} is not one cell's"
+    with pdfplumber.open(pdf) as doc:
+        held = squeeze(doc.pages[page_no - 1].crop(box, strict=False).extract_text() or "")
+    assert changed.replace(",", "") in held.replace(",", "")
+
+
+def test_review_from_the_command_line(tmp_path: Path, corpus: Path) -> None:
+    """`yusuan review REPORT --out FILE` writes one self-contained page; `--all` every page and an index."""
+    out = tmp_path / "sample.html"
+    assert main(["review", SAMPLE_PDF.name, "--data-dir", str(corpus), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>Tables found</h2>" in page and '<h2 id="error">' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the page fetches something when viewed"
+    assert main(["review", "no-such-report.pdf", "--data-dir", str(corpus), "--out", str(out)]) == 2
+    folder = tmp_path / "all"
+    assert main(["review", "--all", "--data-dir", str(corpus), "--out", str(folder)]) == 0
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'<a href="([^"]+\.html)">', index)
+    assert len(linked) == len(list(SAMPLES.glob("*.pdf")))
+    assert all((folder / name).exists() for name in linked)
