@@ -51,7 +51,7 @@ def test_review_page_screenshot(tmp_path: Path) -> None:
     shot.unlink(missing_ok=True)
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2600",
                     "--virtual-time-budget=5000", f"--screenshot={shot}", page.as_uri()],
                    check=True, timeout=120, capture_output=True)
     assert shot.exists() and shot.stat().st_size > 50_000, "the screenshot is missing or blank"

@@ -63,14 +63,14 @@ class Finding:
     boxes: list[Box] = field(default_factory=list)
 
     def regions(self) -> list[tuple[int, list[Box]]]:
-        """(page, the boxes on it) for every page the finding is about: the pages of the figures compared, else
-        the page of the instance (shown whole)."""
+        """(page, the boxes on it) for every page the finding is about, in the order of the figures compared (the
+        left side or the sentence first); where it records none, the page of the instance (shown whole)."""
         pages: dict[int, list[Box]] = {}
         for b in self.boxes:
             pages.setdefault(b.page, []).append(b)
         if not pages and self.page:
             pages[self.page] = []
-        return sorted(pages.items())
+        return list(pages.items())
 
 
 def group_of(outcome: str, severity: str) -> str | None:
@@ -193,7 +193,8 @@ class Crop:
 
     def use(self) -> str:
         """The crop shown where a finding needs it (the image itself is defined once in the page)."""
-        shown = round(self.width / self.scale * 1.4)
+        # a region at 1.4 CSS pixels a point (the page's type a little larger than printed); a whole page smaller
+        shown = round(self.width / self.scale * (1.4 if self.scale == SCALE else 0.8))
         return (f"<svg class=\"crop\" viewBox=\"0 0 {self.width} {self.height}\" width=\"{shown}\" "
                 f"data-page=\"{self.page}\" data-top=\"{self.top:.2f}\" data-scale=\"{self.scale}\" "
                 f"role=\"img\" aria-label=\"page {self.page}\"><use href=\"#{self.name}\"/></svg>")
@@ -271,7 +272,8 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
         body.append(f"<p class=\"meta\">No page crops: {_e(why)}</p>")
     try:
         for group, name, meaning in GROUPS:
-            mine = [f for f in found if f.group == group]
+            # the findings that outline their figures first, then those that can only show their page
+            mine = sorted((f for f in found if f.group == group), key=lambda f: not f.boxes)
             body.append(f"<h2 id=\"{group}\">{_e(name)} ({len(mine)})</h2><p class=\"meta\">{_e(meaning)}</p>")
             if not mine:
                 body.append("<p>none</p>")
