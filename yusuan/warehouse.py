@@ -160,6 +160,8 @@ COMMENT ON COLUMN extracted.claims.x1 IS 'Right edge of the sentence''s lines (P
 COMMENT ON COLUMN extracted.claims.bottom IS 'Bottom edge of the sentence''s lines (PDF points from the top of the page)';
 COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
+COMMENT ON COLUMN extracted.narrative.line_boxes IS
+    'The box of each line of text on the page (x0, top, x1, bottom in PDF points), in the order of its lines';
 COMMENT ON TABLE extracted.claims IS
     'Figures stated in the prose (情况说明), one per amount, change or percentage, with subject and sentence';
 """
@@ -181,7 +183,7 @@ _TABLE_COLUMNS = {
              "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
              "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER, "
              "x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
-    "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR",
+    "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR, line_boxes DOUBLE[][]",
     "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
               "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER, period VARCHAR, section VARCHAR, "
               "item VARCHAR, code VARCHAR, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
@@ -225,6 +227,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS body_key VARCHAR")
     con.execute("ALTER TABLE budget.line_items ADD COLUMN IF NOT EXISTS row_level INTEGER")
     con.execute("ALTER TABLE extracted.cells ADD COLUMN IF NOT EXISTS row_level INTEGER")
+    con.execute("ALTER TABLE extracted.narrative ADD COLUMN IF NOT EXISTS line_boxes DOUBLE[][]")
     for table in ("budget.line_items", "extracted.cells", "extracted.claims"):
         for column in ("x0", "top", "x1", "bottom"):
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} DOUBLE")
@@ -287,7 +290,7 @@ def stage_extraction(report_id: str, extraction: Extraction, target: Path,
     cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
               c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level, *_box(c.box))
              for c in extraction.cells]
-    narrative = [(report_id, p.page, p.text) for p in extraction.narrative]
+    narrative = [(report_id, p.page, p.text, [list(b) for b in p.line_boxes]) for p in extraction.narrative]
     _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
     _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
     _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)

@@ -11,7 +11,7 @@ from typing import Any
 class Source:
     """A printed figure or sentence that an instance compared, where the page prints it."""
 
-    role: str  # lhs | rhs | claim (the sentence stating a figure)
+    role: str  # lhs | rhs | claim (a sentence or line of the prose: one stating a figure, or the words checked)
     page: int | None
     box: tuple[float, float, float, float] | None  # x0, top, x1, bottom in PDF points
     printed: str | None = None  # the figure as printed, or the sentence

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from yusuan.checks.catalog import Identity
-from yusuan.checks.instance import Instance
+from yusuan.checks.instance import Instance, Source
 from yusuan.identify import find_placeholders
+from yusuan.model import NarrativeParagraph
 from yusuan.money import last_digit_unit, parse_amount
+from yusuan.narrative import sentence_box
 from yusuan.recognise import read_title, table_type
 from yusuan.vocabulary import vocabulary
 
@@ -52,9 +54,27 @@ def _sentence(text: str, at: int) -> str:
     return text[start:end + 1][:200]
 
 
-def _finding(ev: Any, ident: Identity, label: str, page: int | None, holds: bool, detail: str) -> Instance:
+def _paragraphs(ev: Any) -> list[NarrativeParagraph]:
+    """The prose with the box of each line (read once per evaluation)."""
+    if getattr(ev, "_paragraphs", None) is None:
+        ev._paragraphs = [NarrativeParagraph(page, text, tuple(tuple(b) for b in boxes or ()))
+                          for page, text, boxes in ev.rows("SELECT page, text, line_boxes FROM extracted.narrative "
+                                                           "WHERE report_id = ? ORDER BY page", [ev.report_id])]
+    return ev._paragraphs  # type: ignore[no-any-return]
+
+
+def _said(ev: Any, page: int | None, text: str | None) -> list[Source]:
+    """The sentence (or line) a finding is about, where its page prints it."""
+    if page is None or not text:
+        return []
+    return [Source("claim", page, sentence_box(_paragraphs(ev), page, text), text)]
+
+
+def _finding(ev: Any, ident: Identity, label: str, page: int | None, holds: bool, detail: str,
+             said: str | None = None) -> Instance:
     inst: Instance = ev._inst(ident, label, None, None, 0, "narrative", None, page, None, detail=detail)
     inst.agrees = holds
+    inst.compared = _said(ev, page, said)
     return inst
 
 
@@ -73,7 +93,7 @@ def contents(ev: Any, ident: Identity) -> list[Instance]:
             if listed is None:
                 continue
             out.append(_finding(ev, ident, f"目录 p{page} lists “{entry}” ({listed.name})", page,
-                                listed.name in types, f"printed: {listed.name in types}; entry: {line}"))
+                                listed.name in types, f"printed: {listed.name in types}; entry: {line}", said=line))
     for group in vocabulary().required_tables:
         names = " | ".join(f"{t} ({vocabulary().types_by_name[t].chinese})" for t in group)
         out.append(_finding(ev, ident, f"a table the template requires: {names}", None,
@@ -87,7 +107,7 @@ def placeholders(ev: Any, ident: Identity) -> list[Instance]:
     lines = [(page, ln) for page, text in _pages(ev) for ln in text.splitlines()]
     found = [p for p in find_placeholders(lines, []) if p.kind != "blank_year" or year is None]
     return [_finding(ev, ident, f"p{p.page} placeholder “{p.text}” left in the text", p.page, False,
-                     f"line: {p.line[:200]}") for p in found]
+                     f"line: {p.line[:200]}", said=p.line) for p in found]
 
 
 def years(ev: Any, ident: Identity) -> list[Instance]:
@@ -103,17 +123,19 @@ def years(ev: Any, ident: Identity) -> list[Instance]:
         squeezed = re.sub(r"\s+", "", text)
         for m in _COMPARED_YEAR.finditer(squeezed):
             named = int(m.group(1))
+            sentence = _sentence(squeezed, m.start())
             out.append(_finding(ev, ident, f"p{page} “{m.group(0)}” compares with {named}, the report is of {year}",
-                                page, named < year, f"sentence: {_sentence(squeezed, m.start())}"))
+                                page, named < year, f"sentence: {sentence}", said=sentence))
         for m in _YEAR_END.finditer(squeezed):
             named, expected = int(m.group(1)), year if final else year - 1
+            sentence = _sentence(squeezed, m.start())
             out.append(_finding(ev, ident, f"p{page} “{m.group(0)}” in a {year} {'决算' if final else '预算'}", page,
-                                named == expected, f"expected {expected}; sentence: {_sentence(squeezed, m.start())}"))
+                                named == expected, f"expected {expected}; sentence: {sentence}", said=sentence))
         for line in text.splitlines():
             head = _HEADING.match(re.sub(r"\s+", "", line))
             if head:
                 out.append(_finding(ev, ident, f"p{page} heading “{head.group(0)}” names {head.group(1)}", page,
-                                    int(head.group(1)) == year, f"the report is of {year}"))
+                                    int(head.group(1)) == year, f"the report is of {year}", said=line))
     return out
 
 
@@ -147,7 +169,7 @@ def comparisons(ev: Any, ident: Identity) -> list[Instance]:
         if holds is None:
             continue
         out.append(_finding(ev, ident, f"p{page} “{m.group(0)}” for 预算 {budget} and 决算 {final}", page, holds,
-                            f"sentence: {said}"))
+                            f"sentence: {said}", said=following[:m.end()]))
     return out
 
 
@@ -161,7 +183,7 @@ def reasons(ev: Any, ident: Identity) -> list[Instance]:
         rest = following[len(said):]
         holds = bool(_REASON.search(rest) or re.search("持平|其中", rest))
         out.append(_finding(ev, ident, f"p{page} 预算 {budget} vs 决算 {final}: the difference is explained", page,
-                            holds, f"item: {following[:200]}"))
+                            holds, f"item: {following[:200]}", said=following))
     return out
 
 
@@ -173,7 +195,9 @@ def completion(ev: Any, ident: Identity) -> list[Instance]:
         if m is None or not budget:
             continue
         stated = Decimal(m.group(1))
-        out.append(ev._inst(ident, f"prose p{page} completion {m.group(1)}% = 决算 {final} / 预算 {budget}", stated,
-                            final / budget * 100, last_digit_unit(m.group(1)) / 2, "narrative", None, page, "%",
-                            detail=f"sentence: {said}{m.group(0)}"))
+        inst = ev._inst(ident, f"prose p{page} completion {m.group(1)}% = 决算 {final} / 预算 {budget}", stated,
+                        final / budget * 100, last_digit_unit(m.group(1)) / 2, "narrative", None, page, "%",
+                        detail=f"sentence: {said}{m.group(0)}")
+        inst.compared = _said(ev, page, f"{said}{m.group(0)}")
+        out.append(inst)
     return out
