@@ -167,3 +167,24 @@ def test_review_from_the_command_line(tmp_path: Path, corpus: Path) -> None:
     linked = re.findall(r'<a href="([^"]+\.html)">', index)
     assert len(linked) == len(list(SAMPLES.glob("*.pdf")))
     assert all((folder / name).exists() for name in linked)
+
+
+def test_a_review_page_that_cannot_be_written_costs_the_report_nothing(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report keeps its status; its review page says why it could not be drawn."""
+    from yusuan import review
+    from yusuan.report import Settings, process_report
+    from yusuan.store import add_to_store
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no room on the device")
+
+    monkeypatch.setattr(review, "write_review", fails)
+    settings = Settings(data_dir=tmp_path / "data", warehouse=tmp_path / "data" / "warehouse.duckdb",
+                        expectations=Path(__file__).resolve().parents[1] / "expectations")
+    build(tmp_path / "clean.pdf", 0)
+    stored = add_to_store(tmp_path / "clean.pdf", settings.store_dir)
+    run = process_report(settings, stored.report_id)
+    assert (run.status, run.reason) == ("loaded", None)
+    page = settings.review_page(stored.report_id).read_text(encoding="utf-8")
+    assert "could not be written: RuntimeError: no room on the device" in page

@@ -11,6 +11,7 @@ which makes exported reports visible to analysts, is done by one writer at a tim
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -111,8 +112,15 @@ def _finish(settings: Settings, con: duckdb.DuckDBPyConnection, report_id: str) 
     from yusuan.review import write_review
 
     out = export_report(con, settings.export_dir(report_id))
-    # the review page of the report as this run leaves it (the checks across reports are added by `yusuan review`)
-    write_review(con, report_id, settings.store_dir / f"{report_id}.pdf", settings.review_page(report_id))
+    # the review page of the report as this run leaves it (the checks across reports are added by `yusuan review`);
+    # a page that cannot be drawn says why, and never costs the report its status
+    page = settings.review_page(report_id)
+    try:
+        write_review(con, report_id, settings.store_dir / f"{report_id}.pdf", page)
+    except Exception as e:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<!DOCTYPE html><meta charset=\"utf-8\"><p>The review page of report {report_id} could not "
+                        f"be written: {html.escape(f'{type(e).__name__}: {e}')}</p>\n", encoding="utf-8")
     return out
 
 
