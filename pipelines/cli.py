@@ -423,13 +423,10 @@ def remove(args: argparse.Namespace) -> int:
     settings = resource.settings()
     _default_dagster_home(settings.data_dir)
     with resource.read() as con:
-        found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
-                            "OR starts_with(sha256, ?)", [args.report, args.report, args.report.lower()]).fetchall()
-    if len(found) != 1:
-        print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
-                                                                 if found else ""), file=sys.stderr)
+        one = _one_report(con, args.report)
+    if one is None:
         return 2
-    report_id, file_name = found[0]
+    report_id, file_name = one
     resource.publish(remove=(report_id,))
     clear(settings, report_id)
     instance = _instance()
@@ -437,6 +434,18 @@ def remove(args: argparse.Namespace) -> int:
         instance.delete_dynamic_partition("reports", report_id)
     print(f"removed {file_name} [{report_id}] from every stage; its stored file is kept in {settings.store_dir}")
     return 0
+
+
+def _one_report(con: Any, report: str) -> tuple[str, str] | None:
+    """(report_id, file_name) of the one report named by id, file name or SHA-256 prefix; None, said on stderr,
+    when none or several match."""
+    found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
+                        "OR starts_with(sha256, ?)", [report, report, report.lower()]).fetchall()
+    if len(found) != 1:
+        print(f"{report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found) if found else ""),
+              file=sys.stderr)
+        return None
+    return found[0][0], found[0][1]
 
 
 def review(args: argparse.Namespace) -> int:
@@ -454,12 +463,10 @@ def review(args: argparse.Namespace) -> int:
         if args.all:
             found = con.execute("SELECT report_id, file_name FROM budget.reports ORDER BY file_name").fetchall()
         else:
-            found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
-                                "OR starts_with(sha256, ?)", [args.report, args.report, args.report.lower()]).fetchall()
-            if len(found) != 1:
-                print(f"{args.report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found)
-                                                                         if found else ""), file=sys.stderr)
+            one = _one_report(con, args.report)
+            if one is None:
                 return 2
+            found = [one]
         folder = Path(args.out) if args.all and args.out else settings.review_dir
         written: dict[str, str] = {}
         for n, (report_id, file_name) in enumerate(found, 1):
