@@ -22,8 +22,8 @@ from typing import Any
 import duckdb
 
 from yusuan.checks.catalog import Identity
-from yusuan.checks.instance import Instance
-from yusuan.checks.prose import Amount, Tables, list_opener, read_claims, resolve
+from yusuan.checks.instance import Instance, Source
+from yusuan.checks.prose import Amount, Tables, claim_source, list_opener, read_claims, resolve
 from yusuan.checks.rules import _PREPARE, _Evaluator
 from yusuan.money import UNIT_FACTORS, last_digit_unit
 from yusuan.narrative import Claim
@@ -138,16 +138,17 @@ class Across:
 
     def _claims_of(self, r: Published) -> dict[int, Claim]:
         rows = self.con.execute(
-            "SELECT seq, page, sentence, subject, kind, value, unit, raw, base_seq, period, section, item, code "
-            "FROM extracted.claims WHERE report_id = ? ORDER BY seq", [r.report_id]).fetchall()
-        return {row[0]: Claim(*row) for row in rows}
+            "SELECT seq, page, sentence, subject, kind, value, unit, raw, base_seq, period, section, item, code, "
+            "x0, top, x1, bottom FROM extracted.claims WHERE report_id = ? ORDER BY seq", [r.report_id]).fetchall()
+        return {row[0]: replace(Claim(*row[:-4]), box=tuple(row[-4:]) if row[-4] is not None else None) for row in rows}
 
     def _inst(self, ident: Identity, r: Published, label: str, lhs: Any, rhs: Any, tol: Any, page: int | None,
-              unit: str | None, table_type: str | None, detail: str, why_not: str | None = None) -> tuple[str, Instance]:
+              unit: str | None, table_type: str | None, detail: str, why_not: str | None = None,
+              compared: list[Source] | None = None) -> tuple[str, Instance]:
         inst = Instance(identity=ident.name, family=ident.family, stage=ident.stage, severity=ident.severity,
                         instance=label, lhs=None if lhs is None else Decimal(lhs),
                         rhs=None if rhs is None else Decimal(rhs), tolerance=Decimal(tol or 0),
-                        table_type=table_type, page=page, unit=unit, detail=detail)
+                        table_type=table_type, page=page, unit=unit, detail=detail, compared=compared or [])
         inst.not_evaluated = why_not
         return r.report_id, inst
 
@@ -170,14 +171,18 @@ class Across:
                     if change is not None else f"“{c.subject} {c.raw}{c.unit}”")
             label = f"{r.file_name} p{c.page} {said}: {other.year} = {other.file_name}"
             detail = f"sentence: {c.sentence[:200]}; compared with report {other.report_id} ({other.file_name})"
+            # the stating report's sentence (the other report's figure is on a page of another PDF, named in the label)
+            sentences = [claim_source(c)] + ([claim_source(base)] if base is not None and base.sentence != c.sentence
+                                             else [])
             if fig is None:
                 out.append(self._inst(ident, r, f"{label} (not printed there)", stated, None, 0, c.page,
-                                      subject.unit, None, detail, why_not=f"{other.file_name}: {why}"))
+                                      subject.unit, None, detail, why_not=f"{other.file_name}: {why}", compared=sentences))
                 continue
             tol = last_digit_unit(subject.raw) / 2 + (last_digit_unit(change.raw) / 2 if change is not None else 0) \
                 + fig.amount.half_yuan / factor
             out.append(self._inst(ident, r, f"{label} {_where(fig.amount)} p{fig.amount.page}", stated,
-                                  fig.amount.yuan / factor, tol, c.page, subject.unit, fig.amount.table_type, detail))
+                                  fig.amount.yuan / factor, tol, c.page, subject.unit, fig.amount.table_type, detail,
+                                  compared=sentences))
         return out
 
     def printed_last_year(self, ident: Identity) -> list[tuple[str, Instance]]:
@@ -240,11 +245,11 @@ class Across:
             if len(found) != 1:
                 why = "not printed there" if not found else f"printed {len(found)} times there"
                 out.append(self._inst(ident, r, f"{label} ({why})", a.yuan, None, 0, a.page, "元", a.table_type,
-                                      detail, why_not=f"{other.file_name}: {why}"))
+                                      detail, why_not=f"{other.file_name}: {why}", compared=[Source.of("lhs", a)]))
                 continue
             b = found[0]
             out.append(self._inst(ident, r, f"{label} {_where(b)} p{b.page}", a.yuan, b.yuan, a.half_yuan + b.half_yuan,
-                                  a.page, "元", a.table_type, detail))
+                                  a.page, "元", a.table_type, detail, compared=[Source.of("lhs", a)]))
         return out
 
 

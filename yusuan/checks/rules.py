@@ -102,6 +102,7 @@ class FundLine(NamedTuple):
     table_no: str | None
     page: int | None
     printed: str
+    source: dict[str, Any] | None = None  # page, box and printed text of its amount
 
 
 class _FormCell(NamedTuple):
@@ -318,7 +319,7 @@ class _Evaluator:
     def project_forms_within_projects(self, ident: Identity) -> list[Instance]:
         """项目支出 (支出总表 合计) ≥ Σ the project forms' funding totals: the forms cover some or all of the
         projects, never more than they spend."""
-        forms = self.rows("""SELECT table_seq, amount_yuan, half_yuan, table_no, page FROM li
+        forms = self.rows(f"""SELECT table_seq, amount_yuan, half_yuan, table_no, page, {_ONE.format(t="li")} FROM li
                              WHERE table_type = 'project_performance'
                                AND regexp_matches(column_name, '(总额|合计|总计)[:：]?$')
                              QUALIFY row_number() OVER (PARTITION BY table_seq ORDER BY row_seq, column_seq) = 1""")
@@ -326,11 +327,11 @@ class _Evaluator:
         if len(forms) < 2 or total is None:
             return []
         inst = self._inst(ident, f"{total.table_no or 'expenditure'} 合计 项目支出 ≥ Σ {len(forms)} project forms' "
-                                 "funding (yuan)", total.yuan, sum((yuan for _, yuan, _, _, _ in forms), Decimal(0)),
-                          total.half + sum((half for _, _, half, _, _ in forms), Decimal(0)), "expenditure",
-                          total.table_no,
+                                 "funding (yuan)", total.yuan, sum((f[1] for f in forms), Decimal(0)),
+                          total.half + sum((f[2] for f in forms), Decimal(0)), "expenditure", total.table_no,
                           total.page, "元")
         inst.relation = "covers"
+        inst.compared = [Source.of("lhs", total)] + [Source.from_record("rhs", f[5]) for f in forms]
         return [inst]
 
     def form_block_totals(self, ident: Identity) -> list[Instance]:
@@ -572,24 +573,24 @@ class _Evaluator:
 
     def income_sources_by_name(self, ident: Identity) -> list[Instance]:
         """收入总表 合计 row, each source column = 收支总表 the income line naming that source."""
-        sources = self.rows("""SELECT column_name, amount_yuan, half_yuan, table_no, page FROM li
+        sources = self.rows(f"""SELECT column_name, amount_yuan, half_yuan, table_no, page, {_ONE.format(t="li")} FROM li
                                WHERE table_type = 'income' AND row_kind = 'total' AND row_code IS NULL
                                  AND NOT regexp_matches(column_name, '(合计|小计)$')
                                QUALIFY row_number() OVER (PARTITION BY column_name ORDER BY row_seq) = 1""")
         lines = self.rows(f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan,
-                                     table_no, row_name FROM li
+                                     table_no, row_name, {_ONE.format(t="li")} FROM li
                               WHERE table_type = 'summary' AND regexp_matches(column_name, '^[^/]*收入')
                               QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1""")
         out = []
-        for column, yuan, half, no, page in sources:
+        for column, yuan, half, no, page, whole in sources:
             leaf = column.rsplit("/", 1)[-1]
-            hits = [(name, line_yuan, line_half, sno, printed) for name, line_yuan, line_half, sno, printed in lines
-                    if name and leaf in name]
+            hits = [line for line in lines if line[0] and leaf in line[0]]
             if len(hits) != 1:
                 continue
-            _, line_yuan, line_half, sno, printed = hits[0]
-            out.append(self._inst(ident, f"{no or 'income'} 合计 {column} = {sno or 'summary'} {printed} (yuan)", yuan,
-                                  line_yuan, max(half, line_half), "income", no, page, "元"))
+            _, line_yuan, line_half, sno, printed, part = hits[0]
+            out.append(self._with_sources(self._inst(ident, f"{no or 'income'} 合计 {column} = {sno or 'summary'} {printed} "
+                                                            "(yuan)", yuan, line_yuan, max(half, line_half), "income",
+                                                     no, page, "元"), [whole], [part]))
         return out
 
     def form_shares(self, ident: Identity) -> list[Instance]:
@@ -632,9 +633,9 @@ class _Evaluator:
         funds = {k: v for k, v in voc.facets["scope"].items() if k != "fiscal"}
         out: dict[tuple[str, str], list[FundLine]] = {}
         block = "year"
-        for name, yuan, half, no, page, printed in self.rows(
+        for name, yuan, half, no, page, printed, source in self.rows(
                 f"""SELECT regexp_replace(row_name, '({_LEVEL1}|{_LEVEL2})', ''), amount_yuan, half_yuan, table_no, page,
-                           row_name FROM li
+                           row_name, {_ONE.format(t="li")} FROM li
                     WHERE table_type = ? AND regexp_matches(column_name, '^[^/]*收入')
                     QUALIFY row_number() OVER (PARTITION BY row_seq ORDER BY column_seq) = 1
                     ORDER BY row_seq""", [ttype]):
@@ -647,7 +648,7 @@ class _Evaluator:
             if fund is None or re.search("(合计|总计|小计)$", name):
                 continue
             out.setdefault(("carryover" if carry else block, fund), []).append(
-                FundLine(name, yuan, half, no, page, printed))
+                FundLine(name, yuan, half, no, page, printed, source))
         return out
 
     def fiscal_income_lines_by_name(self, ident: Identity) -> list[Instance]:
@@ -661,10 +662,11 @@ class _Evaluator:
             if len(lines) != 1 or len(other) != 1:
                 continue
             mine, theirs = lines[0], other[0]
-            out.append(self._inst(ident, f"{mine.table_no or 'fiscal_summary'} {mine.printed} = "
-                                         f"{theirs.table_no or 'summary'} {theirs.printed} (yuan)",
-                                  mine.yuan, theirs.yuan, max(mine.half, theirs.half), "fiscal_summary", mine.table_no,
-                                  mine.page, "元"))
+            out.append(self._with_sources(self._inst(ident, f"{mine.table_no or 'fiscal_summary'} {mine.printed} = "
+                                                            f"{theirs.table_no or 'summary'} {theirs.printed} (yuan)",
+                                                     mine.yuan, theirs.yuan, max(mine.half, theirs.half),
+                                                     "fiscal_summary", mine.table_no, mine.page, "元"),
+                                          [mine.source] if mine.source else [], [theirs.source] if theirs.source else []))
         printed_fiscal = self.rows("SELECT count(*), any_value(table_no) FROM li WHERE table_type = 'fiscal_summary'")
         if printed_fiscal[0][0]:
             # a fund the 收支总表 gives as 0 may be left out of the 财政拨款收支总表 (0 if absent)
@@ -686,10 +688,13 @@ class _Evaluator:
         if not lines or total is None:
             return []
         no, page = lines[0].table_no, lines[0].page
-        return [self._inst(ident, f"{no or 'fiscal_summary'} " + " + ".join(ln.printed for ln in lines)
-                           + f" = {total.table} 合计 (yuan)", sum((ln.yuan for ln in lines), Decimal(0)), total.yuan,
-                           max([total.half] + [ln.half for ln in lines]) * len(lines), "fiscal_summary", no, page,
-                           "元")]
+        inst = self._with_sources(self._inst(ident, f"{no or 'fiscal_summary'} " + " + ".join(ln.printed for ln in lines)
+                                             + f" = {total.table} 合计 (yuan)", sum((ln.yuan for ln in lines), Decimal(0)),
+                                             total.yuan, max([total.half] + [ln.half for ln in lines]) * len(lines),
+                                             "fiscal_summary", no, page, "元"),
+                                  [ln.source for ln in lines if ln.source], [])
+        inst.compared.append(Source.of("rhs", total))
+        return [inst]
 
     def form_income_equals_spending(self, ident: Identity) -> list[Instance]:
         """整体支出绩效目标表: 收入构成 合计 = 支出构成 合计, column by column."""
