@@ -110,9 +110,10 @@ def _outline(page: str, finding: str, colour: tuple[int, int, int]) -> tuple[int
     """The page and the box (PDF points) of the outline drawn in `colour` on the finding's first crop."""
     from PIL import Image
 
-    crop = re.search(r'data-page="(\d+)" data-top="([\d.]+)" data-scale="([\d.]+)".*?href="#(\w+)"', finding)
+    crop = re.search(r'data-page="(\d+)" data-left="([\d.]+)" data-top="([\d.]+)" data-scale="([\d.]+)".*?href="#(\w+)"',
+                     finding)
     assert crop is not None, "the finding shows no crop"
-    page_no, top, scale, name = int(crop[1]), float(crop[2]), float(crop[3]), crop[4]
+    page_no, left, top, scale, name = int(crop[1]), float(crop[2]), float(crop[3]), float(crop[4]), crop[5]
     uri = re.search(rf'<image id="{name}" [^>]*href="data:image/png;base64,([^"]+)"', page)
     assert uri is not None
     img = Image.open(io.BytesIO(base64.b64decode(uri[1]))).convert("RGB")
@@ -124,7 +125,8 @@ def _outline(page: str, finding: str, colour: tuple[int, int, int]) -> tuple[int
             xs.append(k // 3 % img.width)
             ys.append(k // 3 // img.width)
     assert xs, f"no outline in {colour}"
-    return page_no, (min(xs) / scale, top + min(ys) / scale, (max(xs) + 1) / scale, top + (max(ys) + 1) / scale)
+    return page_no, (left + min(xs) / scale, top + min(ys) / scale, left + (max(xs) + 1) / scale,
+                     top + (max(ys) + 1) / scale)
 
 
 def test_a_planted_defect_is_the_one_error_of_the_review_page(tmp_path: Path) -> None:
@@ -188,3 +190,35 @@ def test_a_review_page_that_cannot_be_written_costs_the_report_nothing(tmp_path:
     assert (run.status, run.reason) == ("loaded", None)
     page = settings.review_page(stored.report_id).read_text(encoding="utf-8")
     assert "could not be written: RuntimeError: no room on the device" in page
+
+
+def test_an_outline_lands_on_its_cell_on_a_turned_page(corpus: Path) -> None:
+    """On a page turned by /Rotate (js_prov_swbgt_2019, every page at 90°), the outline drawn on the rendered page,
+    mapped back to PDF points, holds the cell it outlines."""
+    from PIL import Image
+
+    from yusuan.review import Box, Pages
+
+    name = "js_prov_swbgt_2019_budget_tables.pdf"
+    con = _warehouse(corpus)
+    with pdfplumber.open(SAMPLES / name) as doc:
+        assert doc.pages[0].rotation == 90
+        rows = con.execute("""
+            SELECT l.page, l.x0, l.top, l.x1, l.bottom, l.raw_text FROM budget.line_items l
+            JOIN budget.reports r USING (report_id) WHERE r.file_name = ? AND l.amount > 0
+            ORDER BY l.page, l.top, l.x0 LIMIT 5""", [name]).fetchall()
+        assert len(rows) == 5
+        pages = Pages(SAMPLES / name)
+        try:
+            for page, x0, top, x1, bottom, raw in rows:
+                crop = pages.crop(page, [Box("lhs", page, (x0, top, x1, bottom), raw)])
+                img = Image.open(io.BytesIO(base64.b64decode(crop.uri.split(",", 1)[1]))).convert("RGB")
+                pixels = img.tobytes()
+                red = [k // 3 for k in range(0, len(pixels), 3) if pixels[k:k + 3] == bytes((200, 30, 30))]
+                xs, ys = [k % img.width for k in red], [k // img.width for k in red]
+                box = (crop.left + min(xs) / crop.scale, crop.top + min(ys) / crop.scale,
+                       crop.left + (max(xs) + 1) / crop.scale, crop.top + (max(ys) + 1) / crop.scale)
+                held = squeeze(doc.pages[page - 1].crop(box, strict=False).extract_text() or "")
+                assert squeeze(raw) in held and box[2] - box[0] < (x1 - x0) + 10, (raw, box, held)
+        finally:
+            pages.close()

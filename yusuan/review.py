@@ -149,7 +149,7 @@ class Pages:
         return self.crops[key]
 
     def _cut(self, page: int, boxes: list[Box], name: str) -> Crop:
-        from PIL import ImageDraw
+        from PIL import Image, ImageDraw
 
         img, (ox, oy) = self.image(page)
         known = [b.box for b in boxes if b.box is not None]
@@ -169,25 +169,26 @@ class Pages:
             scale = SCALE
         else:
             top, scale = 0, SCALE / 2
-            from PIL import Image  # box averaging stays within the greys (no overshoot into the outline colours)
-
+            # box averaging stays within the greys (no overshoot into the outline colours)
             region = img.resize((img.width // 2, img.height // 2), Image.Resampling.BOX)
             region.putpalette(_PALETTE)
         buf = io.BytesIO()
         region.save(buf, format="PNG")
         uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-        return Crop(name, page, uri, region.width, region.height, oy + top / SCALE, scale)
+        return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale)
 
 
 @dataclass(frozen=True)
 class Crop:
-    """A region of a page cut out as an image: `top` is its upper edge in PDF points, `scale` pixels per point."""
+    """A region of a page cut out as an image: `left` and `top` are its upper left corner in PDF points (pdfplumber's
+    coordinates), `scale` its pixels per point."""
 
     name: str
     page: int
     uri: str
     width: int
     height: int
+    left: float
     top: float
     scale: float
 
@@ -196,7 +197,8 @@ class Crop:
         # a region at 1.4 CSS pixels a point (the page's type a little larger than printed); a whole page smaller
         shown = round(self.width / self.scale * (1.4 if self.scale == SCALE else 0.8))
         return (f"<svg class=\"crop\" viewBox=\"0 0 {self.width} {self.height}\" width=\"{shown}\" "
-                f"data-page=\"{self.page}\" data-top=\"{self.top:.2f}\" data-scale=\"{self.scale}\" "
+                f"data-page=\"{self.page}\" data-left=\"{self.left:.2f}\" data-top=\"{self.top:.2f}\" "
+                f"data-scale=\"{self.scale}\" "
                 f"role=\"img\" aria-label=\"page {self.page}\"><use href=\"#{self.name}\"/></svg>")
 
     def definition(self) -> str:
