@@ -442,7 +442,8 @@ def _one_report(con: Any, report: str) -> tuple[str, str] | None:
     found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
                         "OR starts_with(sha256, ?)", [report, report, report.lower()]).fetchall()
     if len(found) != 1:
-        print(f"{report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found) if found else ""),
+        print(f"{report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found) if found else
+                                                            " (`yusuan status` lists them by file name)"),
               file=sys.stderr)
         return None
     return found[0][0], found[0][1]
@@ -455,11 +456,16 @@ def review(args: argparse.Namespace) -> int:
     from yusuan.review import index_html, write_review
 
     if bool(args.report) == bool(args.all):
-        print("give one REPORT (id, file name or SHA-256 prefix), or --all", file=sys.stderr)
+        print("give one REPORT (id, file name or SHA-256 prefix) or --all, not both" if args.all else
+              "give one REPORT (id, file name or SHA-256 prefix), or --all", file=sys.stderr)
         return 2
     resource = YusuanConfig(**_config(args))
     settings = resource.settings()
     with resource.read() as con:
+        if not con.execute("SELECT count(*) FROM budget.reports").fetchone()[0]:  # type: ignore[index]
+            print(f"the warehouse {settings.warehouse} holds no report yet (--data-dir or --warehouse names "
+                  "another; `yusuan ingest` fills it)", file=sys.stderr)
+            return 2
         if args.all:
             found = con.execute("SELECT report_id, file_name FROM budget.reports ORDER BY file_name").fetchall()
         else:
@@ -512,6 +518,10 @@ def rebuild(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # Dagster's notes on its own beta parameters (a sensor's `owners`) are not the operator's business
+    warnings.filterwarnings("ignore", message=r"Parameter `\w+` of .* is currently in beta")
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)

@@ -149,7 +149,7 @@ class Pages:
         return self.crops[key]
 
     def _cut(self, page: int, boxes: list[Box], name: str) -> Crop:
-        from PIL import Image, ImageDraw
+        from PIL import ImageDraw
 
         img, (ox, oy) = self.image(page)
         known = [b.box for b in boxes if b.box is not None]
@@ -168,14 +168,13 @@ class Pages:
                 draw.rectangle(rect, outline=_INDEX.get(b.role, _INDEX["lhs"]), width=3)
             scale = SCALE
         else:
-            top, scale = 0, SCALE / 2
-            # box averaging stays within the greys (no overshoot into the outline colours)
-            region = img.resize((img.width // 2, img.height // 2), Image.Resampling.BOX)
+            top, scale = 0, SCALE
+            region = img.copy()
             region.putpalette(_PALETTE)
         buf = io.BytesIO()
         region.save(buf, format="PNG")
         uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-        return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale)
+        return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale, whole=not known)
 
 
 @dataclass(frozen=True)
@@ -191,11 +190,12 @@ class Crop:
     left: float
     top: float
     scale: float
+    whole: bool = False  # the whole page (the finding records no box)
 
     def use(self) -> str:
         """The crop shown where a finding needs it (the image itself is defined once in the page)."""
-        # a region at 1.4 CSS pixels a point (the page's type a little larger than printed); a whole page smaller
-        shown = round(self.width / self.scale * (1.4 if self.scale == SCALE else 0.8))
+        # a region at 1.4 CSS pixels a point (the page's type a little larger than printed); a whole page at 1.1
+        shown = round(self.width / self.scale * (1.1 if self.whole else 1.4))
         return (f"<svg class=\"crop\" viewBox=\"0 0 {self.width} {self.height}\" width=\"{shown}\" "
                 f"data-page=\"{self.page}\" data-left=\"{self.left:.2f}\" data-top=\"{self.top:.2f}\" "
                 f"data-scale=\"{self.scale}\" "
@@ -216,7 +216,7 @@ th { background: #f3f3f3; text-align: left; } td.n { text-align: right; font-var
 .finding h3 { font-size: 1em; margin: 0 0 0.3em 0; } .meta { color: #555; font-size: 0.9em; }
 .crop { max-width: 100%; height: auto; border: 1px solid #bbb; margin: 0.4em 0; display: block; }
 .legend span { padding: 0 0.5em; border: 2px solid; margin-right: 0.5em; }
-.counts td { text-align: right; }
+.counts td { text-align: right; } .counts td.text { text-align: left; }
 """
 
 
@@ -304,6 +304,8 @@ def _finding_html(f: Finding, doc: Pages | None, pages: int | None) -> str:
     rows = [("observed", _amount(f.observed)), ("expected", _amount(f.expected)),
             ("difference", _amount(f.difference)), ("tolerance", _amount(f.tolerance)), ("unit", f.unit),
             ("table", f.table_no), ("page", f.page)]
+    if f.observed is None and f.expected is None:  # a comparison of words (names, a year, a table listed)
+        rows = [("compared", "as text"), ("table", f.table_no), ("page", f.page)]
     parts = [f"<div class=\"finding {f.group}\"><h3>{_e(f.check_name)}: {_e(f.instance)}</h3>",
              "<table><tr>" + "".join(f"<th>{k}</th>" for k, _ in rows) + "</tr><tr>"
              + "".join(f"<td class=\"n\">{_e(v)}</td>" for _, v in rows) + "</tr></table>"]
@@ -350,8 +352,9 @@ def index_html(con: duckdb.DuckDBPyConnection, pages: dict[str, str]) -> str:
             "<th>status</th><th>errors</th><th>warnings</th><th>rounding</th><th>not evaluated</th><th>waived</th></tr>"]
     for rid, name, dept, year, kind, status, *counts in rows:
         link = f"<a href=\"{_e(pages[rid])}\">{_e(name)}</a>" if rid in pages else _e(name)
-        body.append(f"<tr><td style=\"text-align:left\">{link}</td><td style=\"text-align:left\">{_e(dept)}</td>"
-                    f"<td>{_e(year)}</td><td>{_e(kind)}</td><td class=\"status-{_e(status)}\">{_e(status)}</td>"
+        body.append(f"<tr><td class=\"text\">{link}</td><td class=\"text\">{_e(dept)}</td>"
+                    f"<td>{_e(year)}</td><td class=\"text\">{_e(kind)}</td>"
+                    f"<td class=\"text status-{_e(status)}\">{_e(status)}</td>"
                     + "".join(f"<td>{n}</td>" for n in counts) + "</tr>")
     body.append("</table>")
     return _page("yusuan — reports", body)

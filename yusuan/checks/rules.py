@@ -115,6 +115,14 @@ class _FormCell(NamedTuple):
     amount: Decimal | None
     page: int | None
     table_no: str | None
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
+
+    @property
+    def raw_text(self) -> str:
+        return self.raw
 
 
 def _label(row: tuple[Any, ...]) -> str:
@@ -598,7 +606,8 @@ class _Evaluator:
         from yusuan.money import last_digit_unit
 
         cells = [_FormCell(*c) for c in self.rows(
-            """SELECT table_seq, row_seq, coalesce(row_name, ''), column_name, kind, raw_text, amount, page, table_no
+            """SELECT table_seq, row_seq, coalesce(row_name, ''), column_name, kind, raw_text, amount, page, table_no,
+                      x0, top, x1, bottom
                FROM extracted.cells c JOIN (SELECT table_seq, table_no FROM extracted.tables
                                             WHERE report_id = ?) t USING (table_seq)
                WHERE c.report_id = ? AND c.kind IN ('money', 'percent') AND c.block IS NOT NULL
@@ -620,10 +629,12 @@ class _Evaluator:
                 continue
             stated = Decimal(pct.raw.replace("%", "").replace("％", "").strip())
             computed = amount.amount / total.amount * 100
-            out.append(self._inst(ident, f"{pct.table_no or 'form'} {row[0].row_name}: 占比 {pct.raw} = "
-                                         f"{amount.raw} / {total.raw}",
-                                  stated, computed, last_digit_unit(pct.raw.rstrip("%％")) / 2,
-                                  "overall_performance", pct.table_no, pct.page, "%"))
+            inst = self._inst(ident, f"{pct.table_no or 'form'} {row[0].row_name}: 占比 {pct.raw} = "
+                                     f"{amount.raw} / {total.raw}",
+                              stated, computed, last_digit_unit(pct.raw.rstrip("%％")) / 2,
+                              "overall_performance", pct.table_no, pct.page, "%")
+            inst.compared = [Source.of("lhs", pct), Source.of("rhs", amount), Source.of("rhs", total)]
+            out.append(inst)
         return out
 
     def _fund_lines(self, ttype: str) -> dict[tuple[str, str], list[FundLine]]:
