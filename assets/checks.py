@@ -1,11 +1,13 @@
 """Identity families as Dagster asset checks: one check per family, named after it."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 
 from yusuan.checks.catalog import load_catalog
 from yusuan.checks.suites import FamilyResult
+from yusuan.money import plain
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[1] / "expectations" / "identities.yaml")
 
@@ -20,14 +22,17 @@ FIRST_FINDINGS = 10  # the failing instances a failed check shows as a table
 
 def findings_markdown(failing: list[dict[str, object]]) -> str:
     """The first failing instances as a markdown table, page first (what a reader looks up in the PDF)."""
-    def cell(value: object) -> str:
+    def cell(value: object, figure: bool = False) -> str:
+        if figure:  # a figure of the JSON (its exact decimal text, or None) as a reader writes it
+            value = None if value in (None, "None") else plain(Decimal(str(value)))
         return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| page | table | instance | observed | expected | difference | tolerance |",
              "|---:|---|---|---:|---:|---:|---:|"]
     for f in failing[:FIRST_FINDINGS]:
-        lines.append("| " + " | ".join(cell(f.get(k)) for k in ("page", "table", "instance", "lhs", "rhs", "difference",
-                                                                  "tolerance")) + " |")
+        lines.append("| " + " | ".join([cell(f.get(k)) for k in ("page", "table", "instance")]
+                                       + [cell(f.get(k), figure=True) for k in ("lhs", "rhs", "difference", "tolerance")])
+                     + " |")
     if len(failing) > FIRST_FINDINGS:
         lines.append(f"\n… and {len(failing) - FIRST_FINDINGS} more (yusuan review REPORT shows them all)")
     return "\n".join(lines)

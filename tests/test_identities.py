@@ -241,7 +241,9 @@ def test_row_identity_broken(staged: tuple[Path, list[str]], tmp_path: Path) -> 
     sample, other = staged[1]
     assert failing(con, sample) == {"total_column_equals_sum_of_its_parts"}
     assert status(con, sample)[0] == "quarantined"
+    # the reason a reader gets: the figures as a reader writes them, with their unit and the page
     assert "total_column_equals_sum_of_its_parts" in (status(con, sample)[1] or "")
+    assert "1.9 vs 0.9 万元, difference 1, tolerance 0.02, page 8" in (status(con, sample)[1] or "")
     assert status(con, other) == ("loaded", None)
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from yusuan.money import last_digit_unit, parse_amount, to_yuan
+from yusuan.money import last_digit_unit, parse_amount, plain, to_yuan
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -46,3 +46,15 @@ def test_last_digit_unit() -> None:
     assert last_digit_unit("1,272.07") == Decimal("0.01")
     assert last_digit_unit("82") == Decimal("1")
     assert last_digit_unit("1539.4") == Decimal("0.1")
+
+
+@pytest.mark.parametrize("value, text", [
+    (Decimal("64840547.000000"), "64840547"),
+    (Decimal("-1316.820000"), "-1316.82"),
+    (Decimal("0.0350000000"), "0.035"),
+    (Decimal("1E+3"), "1000"),
+    (Decimal("0"), "0"),
+    (None, ""),
+])
+def test_plain_writes_a_decimal_as_a_reader_does(value: Decimal | None, text: str) -> None:
+    assert plain(value) == text

@@ -136,6 +136,8 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
     assert table[0].startswith("| page | table | instance |")
     shown = [line.split(" | ")[:3] for line in table[2:] if line.startswith("| ")]
     assert shown and shown == [[f"| {f['page']}", f["table"], f["instance"]] for f in failing[:len(shown)]]
+    row = next(line for line in table[2:] if "基本支出 1,072.07" in line)
+    assert row.endswith(" | 1072.07 | 1077.07 | -5 | 0.01 |")  # the figures as a reader writes them
     status, severity, meta = seen["code_hierarchy_adds_up"]
     assert status == "SUCCEEDED" and meta["rounding"]["intValue"] == 3 and meta["evaluated"]["intValue"] > 90
     # the report's materialization links its review page

@@ -79,6 +79,14 @@ def to_yuan(amount: Decimal | None, unit: str | None) -> Decimal | None:
     return amount * UNIT_FACTORS[unit]
 
 
+def plain(value: Decimal | None) -> str:
+    """A decimal as a reader writes it: no padding zeros, no exponent (`64840547.000000` -> `64840547`)."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+    return text.rstrip(".")
+
+
 def last_digit_unit(text: str | None) -> Decimal:
     """The value of one unit of the last printed digit: `1,272.07` -> 0.01, `82` -> 1."""
     s = squeeze(text)

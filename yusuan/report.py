@@ -277,11 +277,11 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
             counts = conform_report(con, report_id)
             results, families = check_stage(con, report_id, row[2], "conformed", settings.expectations)
             earlier = con.execute(
-                "SELECT check_name, instance, observed, expected, difference, tolerance, page FROM budget.check_results "
+                "SELECT check_name, instance, observed, expected, tolerance, page, unit FROM budget.check_results "
                 "WHERE report_id = ? AND stage = 'extracted' AND severity = 'error' AND NOT passed "
                 "ORDER BY check_name, instance", [report_id]).fetchall()
             broken = [Instance(identity=r[0], family="", stage="extracted", severity="error", instance=r[1],
-                               lhs=r[2], rhs=r[3], tolerance=r[5], page=r[6]) for r in earlier]
+                               lhs=r[2], rhs=r[3], tolerance=r[4], page=r[5], unit=r[6]) for r in earlier]
             broken += blocking_failures(results)
             verdict_reason = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
             status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", verdict_reason)

@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from yusuan.money import plain
+
 SCALE = 2.0  # pixels per PDF point in the rendered pages (144 dpi)
 PAD = 18.0  # points of page kept above and below the boxes of a crop
 COLOURS = {"lhs": (200, 30, 30), "rhs": (20, 90, 200), "claim": (230, 140, 0)}
@@ -224,13 +226,6 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _amount(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
-    return text.rstrip(".")
-
-
 def _page(title: str, body: Iterable[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
@@ -301,8 +296,8 @@ def _open_pages(pdf_path: Path | None) -> tuple[Pages | None, str | None]:
 
 
 def _finding_html(f: Finding, doc: Pages | None, pages: int | None) -> str:
-    rows = [("observed", _amount(f.observed)), ("expected", _amount(f.expected)),
-            ("difference", _amount(f.difference)), ("tolerance", _amount(f.tolerance)), ("unit", f.unit),
+    rows = [("observed", plain(f.observed)), ("expected", plain(f.expected)),
+            ("difference", plain(f.difference)), ("tolerance", plain(f.tolerance)), ("unit", f.unit),
             ("table", f.table_no), ("page", f.page)]
     if f.observed is None and f.expected is None:  # a comparison of words (names, a year, a table listed)
         rows = [("compared", "as text"), ("table", f.table_no), ("page", f.page)]

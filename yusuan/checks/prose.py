@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from yusuan.checks.instance import Source
-from yusuan.money import UNIT_FACTORS, last_digit_unit
+from yusuan.money import UNIT_FACTORS, last_digit_unit, plain
 from yusuan.narrative import Claim, cn_number
 from yusuan.recognise import read_title, table_type
 from yusuan.vocabulary import vocabulary
@@ -386,7 +386,7 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
                 previous = base.value - change.value
                 if previous:
                     out.append(_with(ev._inst(ident, f"prose p{c.page} “{base.subject}” change {c.raw}% = "
-                                                     f"{change.raw} / ({base.raw} - ({change.value}))", c.value,
+                                                     f"{change.raw} / ({base.raw} - ({plain(change.value)}))", c.value,
                                               change.value / previous * 100, tol, "narrative", None, c.page, "%",
                                               detail=sentence(c)), c, base))
             elif earlier is not None and earlier.value:

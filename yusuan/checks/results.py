@@ -10,6 +10,7 @@ import duckdb
 import yaml
 
 from yusuan.checks.instance import Instance, Source
+from yusuan.money import plain
 
 # ---- waivers, results, status -----------------------------------------------------------------
 
@@ -121,8 +122,9 @@ def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, re
 def quarantine_reason(broken: list[Instance]) -> str:
     first = broken[0]
     more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-    return (f"identity {first.identity} broken beyond rounding: {first.instance}: {first.lhs} vs {first.rhs}, "
-            f"difference {first.difference}, tolerance {first.tolerance}"
+    unit = f" {first.unit}" if first.unit else ""
+    return (f"identity {first.identity} broken beyond rounding: {first.instance}: {plain(first.lhs)} vs "
+            f"{plain(first.rhs)}{unit}, difference {plain(first.difference)}, tolerance {plain(first.tolerance)}"
             + (f", page {first.page}" if first.page else "") + more)
 
 

@@ -17,6 +17,7 @@ import duckdb
 from yusuan.checks.catalog import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.conform import ECONOMIC_TABLES
+from yusuan.money import plain
 from yusuan.vocabulary import vocabulary
 
 # ---- the report's amounts, with half a unit of their last printed digit -----------------------
@@ -91,6 +92,11 @@ class Selected(NamedTuple):
     @property
     def table(self) -> str:
         return self.table_no or self.table_type or ""
+
+    @property
+    def as_printed(self) -> str:
+        """The figure's text on the page (a row the table does not print: its 0)."""
+        return self.raw_text or plain(self.printed)
 
 
 class FundLine(NamedTuple):
@@ -482,8 +488,8 @@ class _Evaluator:
         relation = ident.params.get("relation", "equals")
         inst = self._inst(ident, f"{lhs.table} {lhs.row_name or ''} {lhs.column} {'≥' if relation == 'covers' else '='} "
                                  f"{where} (yuan)", lhs.yuan, total, tol, lhs.table_type, lhs.table_no, lhs.page, "元",
-                          detail=f"as printed: {lhs.printed} {lhs.unit} vs "
-                                 + ", ".join(f"{r.printed} {r.unit}" for r in terms))
+                          detail=f"as printed: {lhs.as_printed} {lhs.unit} vs "
+                                 + ", ".join(f"{r.as_printed} {r.unit}" for r in terms))
         inst.relation = relation
         inst.compared = [Source.of("lhs", lhs)] + [Source.of("rhs", r) for r in terms if r.x0 is not None]
         for sel, got in [(ident.params["lhs"], lhs)] + list(zip(specs, rhs, strict=True)):
