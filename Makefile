@@ -50,5 +50,5 @@ lint: setup
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) data/staging data/store data/warehouse.duckdb* .dagster_home/storage .dagster_home/history \
+	rm -rf $(VENV) data/staging data/store data/review data/warehouse.duckdb* data/warehouse.parts .dagster_home/storage .dagster_home/history \
 	       .dagster_home/schedules .dagster_home/logs

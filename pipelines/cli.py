@@ -171,6 +171,9 @@ def ingest(args: argparse.Namespace) -> int:
                 o.status, o.reason = "failed", (got or {}).get("reason") or "the run failed before publishing"
                 failed = True
     _print_outcomes(console, outcomes, resource.warehouse_path())
+    if any(o.report_id for o in outcomes):
+        console.print(Text(f"review pages: {resource.settings().review_dir}/<report>.html "
+                           "(`yusuan review --all` adds an index)"))
     return 1 if failed else 0
 
 
@@ -316,8 +319,13 @@ def _print_counts(console: Console, outcomes: list[Outcome]) -> None:
 
 
 def _texts(*values: Any) -> list[Text]:
-    """Cells as plain text: a file name like `budget[draft].pdf` is printed as it is, never as markup."""
-    return [Text("" if v is None else str(v)) for v in values]
+    """Cells as plain text: a file name like `budget[draft].pdf` is printed as it is, never as markup; a
+    figure as a reader writes it (0, not 0E-10)."""
+    from decimal import Decimal
+
+    from yusuan.money import plain
+
+    return [Text("" if v is None else plain(v) if isinstance(v, Decimal) else str(v)) for v in values]
 
 
 def status(args: argparse.Namespace) -> int:
@@ -325,6 +333,8 @@ def status(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     resource = YusuanConfig(**cfg)
+    if _no_warehouse(resource):
+        return 0
     with resource.read() as con:
         rows = con.execute(
             "SELECT report_id, file_name, department, fiscal_year, report_kind, money_unit, status, "
@@ -349,11 +359,15 @@ def checks(args: argparse.Namespace) -> int:
     from pipelines.resources import YusuanConfig
 
     resource = YusuanConfig(**_config(args))
+    if _no_warehouse(resource):
+        return 2
     where, params = "", []
-    if args.report:
-        where = "AND (r.report_id = ? OR r.file_name = ? OR starts_with(r.sha256, ?))"
-        params = [args.report, args.report, args.report.lower()]
     with resource.read() as con:
+        if args.report:
+            one = _one_report(con, args.report)
+            if one is None:
+                return 2
+            where, params = "AND r.report_id = ?", [one[0]]
         rows = con.execute(f"""
             SELECT r.file_name, c.outcome, c.severity, c.stage, c.check_name, c.instance, c.observed, c.expected,
                    c.difference, c.tolerance, c.unit, c.page, coalesce(c.reason, c.detail), c.reading
@@ -422,6 +436,8 @@ def remove(args: argparse.Namespace) -> int:
     resource = YusuanConfig(**_config(args))
     settings = resource.settings()
     _default_dagster_home(settings.data_dir)
+    if _no_warehouse(resource):
+        return 2
     with resource.read() as con:
         one = _one_report(con, args.report)
     if one is None:
@@ -437,16 +453,44 @@ def remove(args: argparse.Namespace) -> int:
 
 
 def _one_report(con: Any, report: str) -> tuple[str, str] | None:
-    """(report_id, file_name) of the one report named by id, file name or SHA-256 prefix; None, said on stderr,
-    when none or several match."""
+    """(report_id, file_name) of the one report named by its id (or the start of it), its file name, the path of
+    the file ingested, or a SHA-256 prefix; None, said on stderr, when none or several match."""
+    name = report.strip()
+    key = name.lower()
+    sha = _sha256_of(Path(name)) if os.path.isfile(name) else None
     found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
-                        "OR starts_with(sha256, ?)", [report, report, report.lower()]).fetchall()
+                        "OR file_name = ? OR sha256 = ? OR (len(?) > 1 AND starts_with(report_id, ?)) "
+                        "OR (len(?) > 0 AND starts_with(sha256, ?)) ORDER BY file_name",
+                        [key, name, Path(name).name, sha, key, key, key, key]).fetchall()
     if len(found) != 1:
         print(f"{report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found) if found else
                                                             " (`yusuan status` lists them by file name)"),
               file=sys.stderr)
         return None
     return found[0][0], found[0][1]
+
+
+def _sha256_of(path: Path) -> str | None:
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _no_warehouse(resource: Any) -> bool:
+    """True, said on stderr, when the warehouse file does not exist (a reading command creates nothing)."""
+    path = resource.warehouse_path()
+    if path.exists():
+        return False
+    print(f"no warehouse at {path} yet: `yusuan ingest PDF...` creates it (--data-dir or --warehouse names "
+          "another)", file=sys.stderr)
+    return True
 
 
 def review(args: argparse.Namespace) -> int:
@@ -461,6 +505,13 @@ def review(args: argparse.Namespace) -> int:
         return 2
     resource = YusuanConfig(**_config(args))
     settings = resource.settings()
+    target = Path(args.out) if args.out else None
+    if args.all and target is not None and target.exists() and not target.is_dir():
+        print(f"--out {target} is a file: with --all, --out names the folder for the pages and their index",
+              file=sys.stderr)
+        return 2
+    if _no_warehouse(resource):
+        return 2
     with resource.read() as con:
         if not con.execute("SELECT count(*) FROM budget.reports").fetchone()[0]:  # type: ignore[index]
             print(f"the warehouse {settings.warehouse} holds no report yet (--data-dir or --warehouse names "
@@ -473,10 +524,12 @@ def review(args: argparse.Namespace) -> int:
             if one is None:
                 return 2
             found = [one]
-        folder = Path(args.out) if args.all and args.out else settings.review_dir
+        folder = target if args.all and target is not None else settings.review_dir
         written: dict[str, str] = {}
         for n, (report_id, file_name) in enumerate(found, 1):
-            out = Path(args.out) if args.out and not args.all else folder / f"{report_id}.html"
+            out = folder / f"{report_id}.html"
+            if target is not None and not args.all:  # a file, or a folder to put the page in
+                out = target / f"{report_id}.html" if target.is_dir() else target
             write_review(con, report_id, settings.store_dir / f"{report_id}.pdf", out)
             written[report_id] = out.name
             if args.all:
@@ -525,8 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--warehouse", help="warehouse file (default: data/warehouse.duckdb, or $YUSUAN_WAREHOUSE)")
-    common.add_argument("--data-dir", help="data folder with store/ and staging/ (default: data, or $YUSUAN_DATA_DIR)")
+    common.add_argument("--warehouse", help="warehouse file (default: DATA_DIR/warehouse.duckdb, or $YUSUAN_WAREHOUSE)")
+    common.add_argument("--data-dir", help="data folder with store/, staging/, review/ and the warehouse (default: data, or $YUSUAN_DATA_DIR)")
     p_ingest = sub.add_parser("ingest", parents=[common], help="ingest PDF files or folders")
     p_ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
     p_ingest.add_argument("--max-pages", type=int, help="reject PDFs with more pages (default 500, $YUSUAN_MAX_PAGES)")
@@ -545,9 +598,10 @@ def main(argv: list[str] | None = None) -> int:
     p_checks.set_defaults(func=checks)
     p_review = sub.add_parser("review", parents=[common],
                               help="write a report's review page (HTML: findings beside crops of the pages)")
-    p_review.add_argument("report", nargs="?", help="report id, file name or SHA-256 prefix")
+    p_review.add_argument("report", nargs="?", help="report id (or its start), file name or path, or SHA-256 prefix")
     p_review.add_argument("--all", action="store_true", help="every report's page and an index page")
-    p_review.add_argument("--out", help="the HTML file to write (with --all: the folder; default: DATA_DIR/review/)")
+    p_review.add_argument("--out", help="the HTML file, or a folder for it (with --all: the folder; "
+                          "default: DATA_DIR/review/)")
     p_review.set_defaults(func=review)
     p_remove = sub.add_parser("remove", parents=[common], help="remove a report from every stage")
     p_remove.add_argument("report", help="report id, file name or SHA-256 prefix")

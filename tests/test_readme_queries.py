@@ -36,6 +36,10 @@ def test_readme_answers_match_the_documents(warehouse: duckdb.DuckDBPyConnection
     three = {r[0]: (r[2], r[3]) for r in warehouse.execute(QUERIES[0]).fetchall()}
     assert three["武昌区科学技术和经济信息化局"] == (Decimal("9000.000000"), Decimal("9000.000000"))  # 表7 0.90 万元
     assert three["上海市普陀区司法局"] == (Decimal("108100.000000"), Decimal("8300.000000"))  # 10.81 / 0.83 万元
+    gaps = warehouse.execute(next(q for q in QUERIES if "AS largest_gap" in q)).fetchall()
+    assert gaps and all(r[-1] is not None and r[-1] > 0 for r in gaps), "a report that does not add up has a gap"
+    # sfj 单位 表3 p11: 20406 项目支出 64,840,547 against its 项 rows' 129,681,094 (the 款 figure repeated)
+    assert max(r[-1] for r in gaps if r[0] == "sh_putuo_sfj_2026_unit_budget.pdf") == Decimal("64840547")
     kept_out = {r[0]: r[4] for r in warehouse.execute(next(q for q in QUERIES if "status <> 'loaded'" in q)).fetchall()}
     assert "unsupported" not in kept_out.values()
     # the two 决算 whose 表4 and 表5 differ by 0.01 万元 on one 类 (czj p12/p15, ghzy p12/p14)

@@ -171,6 +171,30 @@ def test_review_from_the_command_line(tmp_path: Path, corpus: Path) -> None:
     assert all((folder / name).exists() for name in linked)
 
 
+def test_review_names_a_report_as_its_reader_does(tmp_path: Path, corpus: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A report is named by the path of the file ingested, its id in capitals or its start; --out may name a
+    folder; --all refuses a file for its folder; a folder without a warehouse is said so and left untouched."""
+    sample = _warehouse(corpus).execute("SELECT report_id FROM budget.reports WHERE file_name = ?",
+                                        [SAMPLE_PDF.name]).fetchone()[0]  # type: ignore[index]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in (str(SAMPLE_PDF), sample.upper(), sample[:6]):
+        assert main(["review", name, "--data-dir", str(corpus), "--out", str(folder)]) == 0, name
+        assert (folder / f"{sample}.html").is_file()
+        (folder / f"{sample}.html").unlink()
+    file = tmp_path / "one.html"
+    file.write_text("kept", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["review", "--all", "--data-dir", str(corpus), "--out", str(file)]) == 2
+    assert "is a file" in capsys.readouterr().err and file.read_text(encoding="utf-8") == "kept"
+    empty = tmp_path / "nothing-here"
+    for command in (["review", sample], ["checks", sample], ["status"]):
+        main([*command, "--data-dir", str(empty)])
+        assert f"no warehouse at {empty / 'warehouse.duckdb'} yet" in capsys.readouterr().err, command
+    assert not empty.exists(), "a reading command created the data folder"
+
+
 def test_a_review_page_that_cannot_be_written_costs_the_report_nothing(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The report keeps its status; its review page says why it could not be drawn."""

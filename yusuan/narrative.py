@@ -64,7 +64,7 @@ def _clean_subject(text: str) -> str:
     s = re.split(r"(?:情况|说明)(?=\S)", s)[-1]  # a heading run into the sentence (…安排情况2024年…)
     s = _MARKER.sub("", s)
     s = _YEAR_PREFIX.sub("", s)
-    return s.strip("“”\"")
+    return s.lstrip("、").strip("“”\"")  # 货物采购4.79万元、工程采购0万元: the list's 、 is no part of the subject
 
 
 def _is_heading(line: str) -> bool:

@@ -58,7 +58,7 @@ class Finding:
     difference: Decimal | None
     tolerance: Decimal | None
     unit: str | None
-    table_no: str | None
+    table_no: str | None  # the number the table prints (表3), else its type
     page: int | None
     detail: str | None
     reason: str | None
@@ -85,7 +85,7 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
     """Every instance of the report that did not simply pass, with the boxes of what it compared."""
     rows = con.execute("""
         SELECT outcome, severity, check_name, family, instance, observed, expected, difference, tolerance, unit,
-               table_no, page, detail, reason, compared
+               coalesce(table_no, table_type), page, detail, reason, compared
         FROM budget.check_results WHERE report_id = ? AND outcome <> 'pass'
         ORDER BY severity, family, check_name, page NULLS LAST, instance""", [report_id]).fetchall()
     out = []

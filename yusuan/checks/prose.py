@@ -411,6 +411,8 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
                              "%", detail=sentence(c))
             share.compared = [claim_source(c), Source.of("rhs", fig.amount), Source.of("rhs", total)]
             out.append(share)
+            if base.value * _factor(base.unit) == fig.amount.yuan:
+                continue  # the stated amount is the table's: the same division, one finding
             share = ev._inst(ident, f"prose p{c.page} “{base.subject}” share {c.raw}% = stated "
                                     f"{base.raw}{base.unit} / {where}", c.value,
                              base.value * _factor(base.unit) / total.yuan * 100, tol, "narrative", total.table_no,
@@ -419,9 +421,10 @@ def evaluate_claims(ev: Any, ident: Any) -> list[Any]:
             out.append(share)
     out += _stated_budgets(ev, ident, claims)
     ordered = sorted(claims.values(), key=lambda x: x.seq)
-    out += _listed_parts(ev, ident, ordered)
-    out += _enumerated_parts(ev, ident, ordered, tables)
-    out += _inline_parts(ev, ident, ordered)
+    # a total and its parts found by two readings of the list (政府采购 = 货物 + 工程 + 服务, and 其中：…) is one sum
+    sums = _listed_parts(ev, ident, ordered) + _enumerated_parts(ev, ident, ordered, tables) \
+        + _inline_parts(ev, ident, ordered)
+    out += [inst for k, inst in enumerate(sums) if all(inst.instance != x.instance for x in sums[:k])]
     return out
 
 
@@ -625,8 +628,10 @@ def _stated_sum(ev: Any, ident: Any, whole: Claim, parts: list[Claim]) -> Any:
     figures, so a gap is a disagreement the reader can see, even one within the rounding of the parts
     (which the detail says)."""
     total = sum((p.value for p in parts), Decimal(0))
-    rounding = sum((last_digit_unit(p.raw) for p in parts + [whole]), Decimal(0)) / 2
-    within = f"; the gap is within the rounding of the printed parts (±{rounding})" \
+    # a part stated as 0 (工程采购金额0万元: none bought) is no rounded figure
+    rounding = sum((last_digit_unit(p.raw) for p in parts + [whole] if p.value), Decimal(0)) / 2
+    within = (f"; compared exactly, as the prose states both its total and its parts: the gap is no larger than "
+              f"the rounding of the figures printed (±{plain(rounding)}), which may explain it") \
         if total != whole.value and abs(total - whole.value) <= rounding else ""
     return _with(ev._inst(ident, f"prose p{whole.page} “{whole.subject} {whole.raw}{whole.unit}” = "
                                  + " + ".join(f"{p.subject} {p.raw}" for p in parts), whole.value, total, 0,
