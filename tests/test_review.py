@@ -195,6 +195,31 @@ def test_review_names_a_report_as_its_reader_does(tmp_path: Path, corpus: Path,
     assert not empty.exists(), "a reading command created the data folder"
 
 
+def test_a_check_across_reports_draws_the_other_reports_figure(tmp_path: Path, corpus: Path) -> None:
+    """Every compared instance across the 万里街道 budgets records last year's figure in last year's report, its box
+    holding the figure on that report's page; the later budget's review page draws that page of the earlier PDF."""
+    con = _warehouse(corpus)
+    ids = dict(con.execute("SELECT file_name, report_id FROM budget.reports").fetchall())
+    rows = con.execute("""SELECT r.file_name, c.instance, c.outcome, c.compared
+                          FROM budget.check_results c JOIN budget.reports r USING (report_id)
+                          WHERE c.family = 'across_reports' AND r.file_name LIKE 'sh_putuo_wanli_%'""").fetchall()
+    assert len(rows) == 12
+    for name, instance, outcome, compared in rows:
+        earlier = name.replace("2025", "2024") if "2025" in name else name.replace("2024", "2023")
+        theirs = [c for c in compared if c["report_id"] is not None]
+        assert [c["report_id"] for c in theirs] == [ids[earlier]], instance
+        c = theirs[0]
+        with pdfplumber.open(SAMPLES / earlier) as doc:
+            held = squeeze(doc.pages[c["page"] - 1].crop((c["x0"], c["top"], c["x1"], c["bottom"]), strict=False)
+                           .extract_text() or "")
+        assert c["printed"] and squeeze(c["printed"]) in held, (instance, c)
+    out = tmp_path / "wanli-2025.html"
+    assert main(["review", "sh_putuo_wanli_2025_dept_budget.pdf", "--data-dir", str(corpus), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert f'data-report="{ids["sh_putuo_wanli_2024_dept_budget.pdf"]}"' in page
+    assert "of sh_putuo_wanli_2024_dept_budget.pdf: 156,211,123" in page  # 2024 p15 收入总表 财政拨款收入
+
+
 def test_a_review_page_that_cannot_be_written_costs_the_report_nothing(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The report keeps its status; its review page says why it could not be drawn."""

@@ -180,9 +180,13 @@ def _refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
     try:
         found = across_results(con, catalog)
         rows = result_rows(found)
-        declared = _columns(con, "budget", "check_results")
     finally:
         con.close()
+    schema = _fresh_schema()  # the columns as this version declares them (the published file may predate it)
+    try:
+        declared = _columns(schema, "budget", "check_results")
+    finally:
+        schema.close()
     tmp = folder / f".{ACROSS_PART}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

@@ -45,6 +45,7 @@ class Box:
     page: int
     box: tuple[float, float, float, float] | None
     printed: str | None
+    report_id: str | None = None  # printed in another report (a check across reports); None: the report's own
 
 
 @dataclass
@@ -64,15 +65,16 @@ class Finding:
     reason: str | None
     boxes: list[Box] = field(default_factory=list)
 
-    def regions(self) -> list[tuple[int, list[Box]]]:
-        """(page, the boxes on it) for every page the finding is about, in the order of the figures compared (the
-        left side or the sentence first); where it records none, the page of the instance (shown whole)."""
-        pages: dict[int, list[Box]] = {}
+    def regions(self) -> list[tuple[str | None, int, list[Box]]]:
+        """(report, page, the boxes on it) for every page the finding is about, in the order of the figures compared
+        (the left side or the sentence first; report None: this report's own); where it records none, the page of
+        the instance (shown whole)."""
+        pages: dict[tuple[str | None, int], list[Box]] = {}
         for b in self.boxes:
-            pages.setdefault(b.page, []).append(b)
+            pages.setdefault((b.report_id, b.page), []).append(b)
         if not pages and self.page:
-            pages[self.page] = []
-        return list(pages.items())
+            pages[(None, self.page)] = []
+        return [(report, page, boxes) for (report, page), boxes in pages.items()]
 
 
 def group_of(outcome: str, severity: str) -> str | None:
@@ -94,7 +96,7 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
         if group is None:
             continue
         boxes = [Box(c["role"], c["page"], (c["x0"], c["top"], c["x1"], c["bottom"]) if c["x0"] is not None else None,
-                     c["printed"]) for c in compared or [] if c["page"]]
+                     c["printed"], c.get("report_id")) for c in compared or [] if c["page"]]
         finding = Finding(group, *rest)
         finding.boxes = boxes
         out.append(finding)
@@ -106,11 +108,13 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
 class Pages:
     """The report's PDF, each page rendered once when a finding first needs it."""
 
-    def __init__(self, pdf_path: Path) -> None:
+    def __init__(self, pdf_path: Path, prefix: str = "crop", report_id: str | None = None) -> None:
         import pdfplumber
         import pypdfium2
 
         self.path = Path(pdf_path)
+        self.prefix = prefix  # of the crops' names, unique in the review page
+        self.report_id = report_id  # another report's PDF (None: the reviewed report's own)
         self.pdfium = pypdfium2.PdfDocument(str(self.path))
         self.plumber = pdfplumber.open(self.path)
         self.rendered: dict[int, tuple[Any, tuple[float, float]]] = {}  # page -> (image in "L" 0-31, origin)
@@ -147,7 +151,7 @@ class Pages:
         with the same outlines is cut once."""
         key = (page, tuple((b.role, b.box) for b in boxes if b.box is not None))
         if key not in self.crops:
-            self.crops[key] = self._cut(page, boxes, f"crop{len(self.crops) + 1}")
+            self.crops[key] = self._cut(page, boxes, f"{self.prefix}{len(self.crops) + 1}")
         return self.crops[key]
 
     def _cut(self, page: int, boxes: list[Box], name: str) -> Crop:
@@ -176,7 +180,8 @@ class Pages:
         buf = io.BytesIO()
         region.save(buf, format="PNG")
         uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-        return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale, whole=not known)
+        return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale, whole=not known,
+                    report_id=self.report_id)
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ class Crop:
     top: float
     scale: float
     whole: bool = False  # the whole page (the finding records no box)
+    report_id: str | None = None  # a page of another report
 
     def use(self) -> str:
         """The crop shown where a finding needs it (the image itself is defined once in the page)."""
@@ -200,7 +206,7 @@ class Crop:
         shown = round(self.width / self.scale * (1.1 if self.whole else 1.4))
         return (f"<svg class=\"crop\" viewBox=\"0 0 {self.width} {self.height}\" width=\"{shown}\" "
                 f"data-page=\"{self.page}\" data-left=\"{self.left:.2f}\" data-top=\"{self.top:.2f}\" "
-                f"data-scale=\"{self.scale}\" "
+                f"data-scale=\"{self.scale}\" " + (f"data-report=\"{self.report_id}\" " if self.report_id else "") +
                 f"role=\"img\" aria-label=\"page {self.page}\"><use href=\"#{self.name}\"/></svg>")
 
     def definition(self) -> str:
@@ -267,6 +273,7 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
     doc, why = _open_pages(pdf_path)
     if why:
         body.append(f"<p class=\"meta\">No page crops: {_e(why)}</p>")
+    others = _OtherReports(con, Path(pdf_path).parent if pdf_path is not None else None)
     try:
         for group, name, meaning in GROUPS:
             # the findings that outline their figures first, then those that can only show their page
@@ -275,27 +282,57 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
             if not mine:
                 body.append("<p>none</p>")
             for f in mine:
-                body.append(_finding_html(f, doc, pages))
-        if doc is not None and doc.crops:
+                body.append(_finding_html(f, doc, pages, others))
+        crops = (list(doc.crops.values()) if doc is not None else []) + others.crops()
+        if crops:
             body.insert(0, "<svg width=\"0\" height=\"0\" style=\"position:absolute\"><defs>"
-                        + "".join(c.definition() for c in doc.crops.values()) + "</defs></svg>")
+                        + "".join(c.definition() for c in crops) + "</defs></svg>")
     finally:
         if doc is not None:
             doc.close()
+        others.close()
     return _page(f"{title or file_name} — review", body)
 
 
-def _open_pages(pdf_path: Path | None) -> tuple[Pages | None, str | None]:
-    """The report's pages to cut crops from, or None and why not."""
+def _open_pages(pdf_path: Path | None, report_id: str | None = None) -> tuple[Pages | None, str | None]:
+    """The report's pages to cut crops from (another report's: `report_id`), or None and why not."""
     if pdf_path is None or not Path(pdf_path).exists():
         return None, f"the stored file {pdf_path} is not there" if pdf_path else "no stored file"
     try:
-        return Pages(Path(pdf_path)), None
+        return Pages(Path(pdf_path), f"{report_id}-crop" if report_id else "crop", report_id), None
     except Exception as e:  # a file that is not a PDF, or that PDFium cannot open: the page says so
         return None, f"{Path(pdf_path).name} cannot be drawn ({type(e).__name__}: {e})"
 
 
-def _finding_html(f: Finding, doc: Pages | None, pages: int | None) -> str:
+class _OtherReports:
+    """The PDFs of the reports that checks across reports compared this one with (stored beside its own), each
+    opened once, when a finding first needs it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, store: Path | None) -> None:
+        self.con, self.store = con, store
+        self.opened: dict[str, tuple[Pages | None, str, int | None, str | None]] = {}
+
+    def get(self, report_id: str) -> tuple[Pages | None, str, int | None, str | None]:
+        """(its pages or None, its file name, its page count, why it cannot be drawn)."""
+        if report_id not in self.opened:
+            row = self.con.execute("SELECT file_name, pages FROM budget.reports WHERE report_id = ?",
+                                   [report_id]).fetchone()
+            name, count = (row[0], row[1]) if row else (f"report {report_id}", None)
+            path = self.store / f"{report_id}.pdf" if self.store is not None else None
+            doc, why = _open_pages(path, report_id)
+            self.opened[report_id] = (doc, name, count, why)
+        return self.opened[report_id]
+
+    def crops(self) -> list[Crop]:
+        return [c for doc, *_ in self.opened.values() if doc is not None for c in doc.crops.values()]
+
+    def close(self) -> None:
+        for doc, *_ in self.opened.values():
+            if doc is not None:
+                doc.close()
+
+
+def _finding_html(f: Finding, doc: Pages | None, pages: int | None, others: _OtherReports) -> str:
     rows = [("observed", plain(f.observed)), ("expected", plain(f.expected)),
             ("difference", plain(f.difference)), ("tolerance", plain(f.tolerance)), ("unit", f.unit),
             ("table", f.table_no), ("page", f.page)]
@@ -308,16 +345,23 @@ def _finding_html(f: Finding, doc: Pages | None, pages: int | None) -> str:
         parts.append(f"<p><b>{'waived' if f.group == 'waived' else 'why not evaluated'}:</b> {_e(f.reason)}</p>")
     if f.detail:
         parts.append(f"<p class=\"meta\">{_e(f.detail)}</p>")
-    if doc is not None:
-        for page, boxes in f.regions():
-            if pages and not 1 <= page <= pages:
-                continue
-            printed = ", ".join(b.printed for b in boxes if b.printed and b.role != "claim")
-            try:
-                shown = doc.crop(page, boxes).use()
-            except Exception as e:  # one page PDFium cannot draw costs its crop, not the review
-                shown = f"<p class=\"meta\">page {page} cannot be drawn ({_e(type(e).__name__)}: {_e(e)})</p>"
-            parts.append(f"<p class=\"meta\">page {page}{': ' + _e(printed) if printed else ''}</p>" + shown)
+    for report, page, boxes in f.regions():
+        source, count, of, why = doc, pages, "", None
+        if report is not None:  # a page of the report a check across reports compared with
+            source, name, count, why = others.get(report)
+            of = f" of {name}"
+        if source is None:
+            if report is not None:
+                parts.append(f"<p class=\"meta\">page {page}{_e(of)}: not drawn ({_e(why)})</p>")
+            continue
+        if count and not 1 <= page <= count:
+            continue
+        printed = ", ".join(b.printed for b in boxes if b.printed and b.role != "claim")
+        try:
+            shown = source.crop(page, boxes).use()
+        except Exception as e:  # one page PDFium cannot draw costs its crop, not the review
+            shown = f"<p class=\"meta\">page {page} cannot be drawn ({_e(type(e).__name__)}: {_e(e)})</p>"
+        parts.append(f"<p class=\"meta\">page {page}{_e(of)}{': ' + _e(printed) if printed else ''}</p>" + shown)
     parts.append("</div>")
     return "\n".join(parts)
 

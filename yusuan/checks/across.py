@@ -3,8 +3,9 @@
 A budget says what last year's budget was (比上年增加 X 万元, a 上年预算数 column); a 决算 prints the
 budget it executed (its 预算数 columns). Where the published warehouse holds both reports, the figure
 one report states is compared with the figure the other prints. Every instance names both reports and
-both pages, and belongs to the stating report. These correspondences are customary, not strict: the
-family `across_reports` warns and never quarantines.
+both pages, records both figures (the other report's with its id, so that a review page can draw it), and
+belongs to the stating report. These correspondences are customary, not strict: the family
+`across_reports` warns and never quarantines.
 
 Reports are linked by body (budget.reports.body_key, yusuan.identify.body_key), year, kind (budget | final)
 and level (部门 | 单位).
@@ -171,7 +172,7 @@ class Across:
                     if change is not None else f"“{c.subject} {c.raw}{c.unit}”")
             label = f"{r.file_name} p{c.page} {said}: {other.year} = {other.file_name}"
             detail = f"sentence: {c.sentence[:200]}; compared with report {other.report_id} ({other.file_name})"
-            # the stating report's sentence (the other report's figure is on a page of another PDF, named in the label)
+            # the stating report's sentence, then (where it prints it) the other report's figure, on its own page
             sentences = [claim_source(c)] + ([claim_source(base)] if base is not None and base.sentence != c.sentence
                                              else [])
             if fig is None:
@@ -182,7 +183,7 @@ class Across:
                 + fig.amount.half_yuan / factor
             out.append(self._inst(ident, r, f"{label} {_where(fig.amount)} p{fig.amount.page}", stated,
                                   fig.amount.yuan / factor, tol, c.page, subject.unit, fig.amount.table_type, detail,
-                                  compared=sentences))
+                                  compared=sentences + [Source.of("rhs", fig.amount, other.report_id)]))
         return out
 
     def printed_last_year(self, ident: Identity) -> list[tuple[str, Instance]]:
@@ -249,7 +250,8 @@ class Across:
                 continue
             b = found[0]
             out.append(self._inst(ident, r, f"{label} {_where(b)} p{b.page}", a.yuan, b.yuan, a.half_yuan + b.half_yuan,
-                                  a.page, "元", a.table_type, detail, compared=[Source.of("lhs", a)]))
+                                  a.page, "元", a.table_type, detail,
+                                  compared=[Source.of("lhs", a), Source.of("rhs", b, other.report_id)]))
         return out
 
 

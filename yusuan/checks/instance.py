@@ -15,18 +15,19 @@ class Source:
     page: int | None
     box: tuple[float, float, float, float] | None  # x0, top, x1, bottom in PDF points
     printed: str | None = None  # the figure as printed, or the sentence
+    report_id: str | None = None  # another report's figure (a check across reports); None: the instance's own
 
     @classmethod
-    def of(cls, role: str, row: Any) -> Source:
+    def of(cls, role: str, row: Any, report_id: str | None = None) -> Source:
         """From anything with page, x0, top, x1, bottom (a line item read by a rule) and raw_text."""
         box = (row.x0, row.top, row.x1, row.bottom) if getattr(row, "x0", None) is not None else None
-        return cls(role, row.page, box, getattr(row, "raw_text", None))
+        return cls(role, row.page, box, getattr(row, "raw_text", None), report_id)
 
     @classmethod
     def from_record(cls, role: str, rec: dict[str, Any]) -> Source:
         """From a struct of page, x0, top, x1, bottom, printed (as the SQL rules aggregate them)."""
         box = (rec["x0"], rec["top"], rec["x1"], rec["bottom"]) if rec.get("x0") is not None else None
-        return cls(role, rec.get("page"), box, rec.get("printed"))
+        return cls(role, rec.get("page"), box, rec.get("printed"), rec.get("report_id"))
 
 
 @dataclass

@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS budget.check_results (
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS compared
-    STRUCT(role VARCHAR, page INTEGER, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE, printed VARCHAR)[];
+    STRUCT(role VARCHAR, page INTEGER, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE, printed VARCHAR,
+           report_id VARCHAR)[];
 COMMENT ON TABLE budget.check_results IS
     'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
 COMMENT ON COLUMN budget.check_results.outcome IS
@@ -84,7 +85,8 @@ COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluat
 COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
 COMMENT ON COLUMN budget.check_results.compared IS
     'The figures and sentences compared: role (lhs, rhs, claim), page, box in PDF points (x0, top, x1, bottom '
-    'as pdfplumber measures them, NULL where unknown) and the text as printed';
+    'as pdfplumber measures them, NULL where unknown), the text as printed, and report_id where the figure is '
+    'printed in another report (a check across reports; NULL: this report)';
 """
 
 
@@ -108,7 +110,7 @@ def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]
 def _source_record(source: Source) -> dict[str, object]:
     x0, top, x1, bottom = source.box or (None, None, None, None)
     return {"role": source.role, "page": source.page, "x0": x0, "top": top, "x1": x1, "bottom": bottom,
-            "printed": source.printed}
+            "printed": source.printed, "report_id": source.report_id}
 
 
 def write_results(con: duckdb.DuckDBPyConnection, report_id: str, stage: str, results: list[Instance]) -> None:
