@@ -158,14 +158,17 @@ TABLES = ["部门收支总表", "部门收入总表", "部门支出总表", "财
 
 def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | None = None,
           prose: tuple[str, ...] = (), contents: list[str] | None = None, omit: tuple[str, ...] = (),
-          altered: tuple[str, int, int, str] | None = None) -> Figures:
+          altered: tuple[str, int, int, str] | None = None, fig: Figures | None = None,
+          units: list[tuple[str, Decimal]] | None = None, kind: str = "部门预算") -> Figures:
     """Write the synthetic report of `seed` to `path`; return its figures.
 
     `name` and `year` replace the body's name and the year as printed (XX局, 202X: a template); `prose`
     adds sentences to the 情况说明; `contents` prints a 目录 of these entries; `omit` leaves out the tables
     of these titles (TABLES); `altered` (title, row, column, text) prints `text` in that cell of that table
-    instead of its figure (row and column count from 0, header rows included): a planted defect."""
-    f = figures(seed)
+    instead of its figure (row and column count from 0, header rows included): a planted defect. `fig` gives
+    the figures instead of the seed (a 部门 that sums its units: `combined`); `units` (name, 合计) lists the
+    收入总表 by unit instead of by 科目; `kind` is 部门预算 or 单位预算."""
+    f = figures(seed) if fig is None else fig
     dept = f.department if name is None else name
     yr = str(f.year) if year is None else year
     zero = Decimal(0)
@@ -178,10 +181,10 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
             doc.table(number, title_of, rows, **kw)
 
     # the cover, the 目录 and the 情况说明
-    doc.cover("部门预算")
+    doc.cover(kind)
     if contents is not None:
         doc.contents(contents)
-    doc.prose(f"{dept}{yr}年部门预算情况说明", [
+    doc.prose(f"{dept}{yr}年{kind}情况说明", [
         f"一、收支预算总体情况。{yr}年{dept}收入预算{_m(f.total)}万元，支出预算{_m(f.total)}万元。",
         f"二、一般公共预算支出情况。{yr}年一般公共预算支出{_m(f.total)}万元，其中：基本支出{_m(f.basic)}万元，"
         f"项目支出{_m(f.projects)}万元。",
@@ -204,9 +207,14 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
         ["上年结转结余", _m(zero), "年终结转结余", _m(zero)],
         ["收入总计", _m(f.total), "支出总计", _m(f.total)],
     ], header_rows=2, spans=[((0, 0), (1, 0)), ((2, 0), (3, 0))], widths=[190, 90, 190, 90])
-    table(2, "部门收入总表", [["科目编码", "科目名称", "合计", "一般公共预算拨款收入", "上年结转结余"],
-                            ["", "合计", _m(f.total), _m(f.total), _m(zero)]]
-          + [[c, n, _m(b + p), _m(b + p), _m(zero)] for c, n, b, p in classes])
+    if units is None:
+        table(2, "部门收入总表", [["科目编码", "科目名称", "合计", "一般公共预算拨款收入", "上年结转结余"],
+                                ["", "合计", _m(f.total), _m(f.total), _m(zero)]]
+              + [[c, n, _m(b + p), _m(b + p), _m(zero)] for c, n, b, p in classes])
+    else:  # by unit, as many 部门 print it: 单位名称 and the unit's 合计
+        table(2, "部门收入总表", [["单位名称", "合计", "一般公共预算拨款收入", "上年结转结余"],
+                                ["合计", _m(f.total), _m(f.total), _m(zero)]]
+              + [[n, _m(t), _m(t), _m(zero)] for n, t in units], widths=[250, 90, 90, 90])
     table(3, "部门支出总表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
                             ["", "合计", _m(f.total), _m(f.basic), _m(f.projects)]]
           + [[c, n, _m(b + p), _m(b), _m(p)] for c, n, b, p in classes])
@@ -243,8 +251,17 @@ def build(path: Path, seed: int = 0, *, name: str | None = None, year: str | Non
         widths=[90] * 6)
     table(8, "政府性基金预算支出表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"], ["", "", "", "", ""]],
           note="注：本部门无政府性基金预算拨款支出，故本表无数据。")
-    doc.save(path, "部门预算")
+    doc.save(path, kind)
     return f
+
+
+def combined(name: str, parts: list[Figures]) -> Figures:
+    """The figures of a 部门 made of `parts` (its units): each figure the sum of theirs."""
+    from dataclasses import fields, replace
+
+    sums = {fl.name: sum((getattr(p, fl.name) for p in parts), Decimal(0)) for fl in fields(Figures)
+            if fl.type in ("Decimal", Decimal)}
+    return replace(parts[0], department=name, **sums)
 
 
 def build_final(path: Path, seed: int = 0, *, reception_budget: Decimal = Decimal(0),

@@ -117,6 +117,33 @@ def test_a_budget_and_its_final_accounts_disagree_only_where_planted(tmp_path: P
     assert con.execute(ACROSS).fetchall() == rows  # the same instances, written again
 
 
+def test_a_departments_unit_rows_disagree_with_its_units_budgets_only_where_planted(tmp_path: Path) -> None:
+    """A 部门 budget whose 收入总表 lists its two units by name, and each unit's own 单位 budget, all of one year and
+    built from one set of figures; the second unit's budget plans 1.00 万元 more 项目支出 than its 部门 says."""
+    from dataclasses import replace
+
+    from synthetic import combined, figures
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    first, second = figures(1), replace(figures(7), year=figures(1).year)
+    names = ("北湖市统计局机关", "北湖市统计数据中心")
+    build(batch / "dept.pdf", fig=combined("北湖市统计局", [first, second]),
+          units=[(names[0], first.total), (names[1], second.total)])
+    build(batch / "unit-1.pdf", name=names[0], fig=first, kind="单位预算")
+    build(batch / "unit-2.pdf", name=names[1], fig=replace(second, projects=second.projects + 1), kind="单位预算")
+    _ingest(batch, tmp_path / "data")
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    kinds = dict(con.execute("SELECT file_name, report_kind || ' ' || status FROM budget.reports").fetchall())
+    assert kinds == {"dept.pdf": "dept_budget loaded", "unit-1.pdf": "unit_budget loaded",
+                     "unit-2.pdf": "unit_budget loaded"}, kinds
+    rows = [r for r in con.execute(ACROSS).fetchall() if r[1] == "unit_rows_agree_with_the_units_reports"]
+    assert [(r[0], r[3]) for r in rows] == [("dept.pdf", "pass"), ("dept.pdf", "fail")], rows
+    assert names[0] in rows[0][2] and "unit-1.pdf" in rows[0][2] and rows[0][4] == first.total * 10000
+    assert names[1] in rows[1][2] and "unit-2.pdf" in rows[1][2] and rows[1][5] - rows[1][4] == Decimal("10000")
+    assert [r for r in con.execute(ACROSS).fetchall() if r[3] == "fail"] == [rows[1]]  # nothing else disagrees
+
+
 def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, str]]]]) -> duckdb.DuckDBPyConnection:
     """A warehouse holding, for each (report_id, year, kind, rows), one 一般公共预算支出表 of rows
     (code, name, column, 万元 printed)."""

@@ -26,6 +26,7 @@ from yusuan.checks.catalog import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.prose import Amount, Tables, claim_source, list_opener, read_claims, resolve
 from yusuan.checks.rules import _PREPARE, _Evaluator
+from yusuan.identify import body_key
 from yusuan.money import UNIT_FACTORS, last_digit_unit
 from yusuan.narrative import Claim
 from yusuan.vocabulary import vocabulary
@@ -255,7 +256,60 @@ class Across:
         return out
 
 
-RULES = {"stated_last_year", "printed_last_year", "budget_in_final"}
+    def unit_rows(self, ident: Identity) -> list[tuple[str, Instance]]:
+        """A 部门 report's row for one of its units (a 收入总表, 支出总表 or 分单位 table listing units by name) = that
+        unit's own 单位 report of the same year and kind: its table of the same type, 合计 row, total column."""
+        out = []
+        for r in self.reports:
+            units = [u for u in self.reports if r.level == "dept" and u.level == "unit" and u.year == r.year
+                     and u.kind == r.kind and u.body != r.body]
+            if not units:
+                continue
+            mine = self._of(r)
+            named: dict[str, list[Amount]] = {}
+            for a in mine.tables.amounts:
+                if a.row_code is None and a.row_kind != "total" and a.table_type in _UNIT_ROW_TABLES and a.row_name:
+                    key = body_key(_UNIT_CODE.sub("", a.row_name))
+                    if key is not None:
+                        named.setdefault(key, []).append(a)
+            for u in units:
+                by_table: dict[int, list[Amount]] = {}
+                for a in named.get(u.body, []):
+                    by_table.setdefault(a.table_seq, []).append(a)
+                for cells in by_table.values():
+                    a = Tables._total_column(cells) if len({c.row_seq for c in cells}) == 1 else None
+                    first = cells[0]
+                    label = f"{r.file_name} {first.table_no or first.table_type} {first.row_name} p{first.page} = {u.file_name}"
+                    detail = f"compared with report {u.report_id} ({u.file_name})"
+                    if a is None:
+                        why = "the unit is printed on more than one row" if len({c.row_seq for c in cells}) > 1 \
+                            else "its row has no total column"
+                        out.append(self._inst(ident, r, f"{label} (doubtful)", None, None, 0, first.page, "元",
+                                              first.table_type, detail, why_not=why,
+                                              compared=[Source.of("lhs", first)]))
+                        continue
+                    theirs = self._of(u)
+                    rows = [x for x in theirs.tables.of_types(list(_UNIT_TABLE_IN_UNIT_REPORT.get(a.table_type or "",
+                                                                                                    (a.table_type,))))
+                            if x.row_kind == "total" and x.row_code is None]
+                    total = Tables._total_column([x for x in rows if x.row_seq == rows[0].row_seq]) if rows else None
+                    if total is None:
+                        out.append(self._inst(ident, r, f"{label} (no total there)", a.yuan, None, 0, a.page, "元",
+                                              a.table_type, detail, why_not=f"{u.file_name}: no {a.table_type} total",
+                                              compared=[Source.of("lhs", a)]))
+                        continue
+                    out.append(self._inst(ident, r, f"{label} {_where(total)} p{total.page}", a.yuan, total.yuan,
+                                          a.half_yuan + total.half_yuan, a.page, "元", a.table_type, detail,
+                                          compared=[Source.of("lhs", a), Source.of("rhs", total, u.report_id)]))
+        return out
+
+
+# the tables of a 部门 report that list its units by name, and the table of a 单位 report holding the same total
+_UNIT_ROW_TABLES = ("income", "expenditure", "general_public_by_unit")
+_UNIT_TABLE_IN_UNIT_REPORT = {"general_public_by_unit": ("general_public_by_unit", "general_public_by_function")}
+_UNIT_CODE = re.compile(r"^\d+[\s_\-]*")  # 106001 长沙市公安局, 106_长沙市公安局
+
+RULES = {"stated_last_year", "printed_last_year", "budget_in_final", "unit_rows"}
 
 
 def evaluate_across(con: duckdb.DuckDBPyConnection, identities: list[Identity]) -> list[tuple[str, Instance]]:
