@@ -434,10 +434,10 @@ def remove(args: argparse.Namespace) -> int:
     from yusuan.report import clear
 
     resource = YusuanConfig(**_config(args))
-    settings = resource.settings()
-    _default_dagster_home(settings.data_dir)
     if _no_warehouse(resource):
         return 2
+    settings = resource.settings()
+    _default_dagster_home(settings.data_dir)
     with resource.read() as con:
         one = _one_report(con, args.report)
     if one is None:
@@ -457,7 +457,14 @@ def _one_report(con: Any, report: str) -> tuple[str, str] | None:
     the file ingested, or a SHA-256 prefix; None, said on stderr, when none or several match."""
     name = report.strip()
     key = name.lower()
-    sha = _sha256_of(Path(name)) if os.path.isfile(name) else None
+    sha = None
+    if os.path.isfile(name):  # the path of the file ingested: its content names it
+        from yusuan.register import sha256_of
+
+        try:
+            sha = sha256_of(Path(name))
+        except OSError:
+            sha = None
     found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
                         "OR file_name = ? OR sha256 = ? OR (len(?) > 1 AND starts_with(report_id, ?)) "
                         "OR (len(?) > 0 AND starts_with(sha256, ?)) ORDER BY file_name",
@@ -468,19 +475,6 @@ def _one_report(con: Any, report: str) -> tuple[str, str] | None:
               file=sys.stderr)
         return None
     return found[0][0], found[0][1]
-
-
-def _sha256_of(path: Path) -> str | None:
-    import hashlib
-
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 def _no_warehouse(resource: Any) -> bool:

@@ -189,7 +189,7 @@ def test_review_names_a_report_as_its_reader_does(tmp_path: Path, corpus: Path,
     assert main(["review", "--all", "--data-dir", str(corpus), "--out", str(file)]) == 2
     assert "is a file" in capsys.readouterr().err and file.read_text(encoding="utf-8") == "kept"
     empty = tmp_path / "nothing-here"
-    for command in (["review", sample], ["checks", sample], ["status"]):
+    for command in (["review", sample], ["checks", sample], ["remove", sample], ["status"]):
         main([*command, "--data-dir", str(empty)])
         assert f"no warehouse at {empty / 'warehouse.duckdb'} yet" in capsys.readouterr().err, command
     assert not empty.exists(), "a reading command created the data folder"
