@@ -188,6 +188,32 @@ def test_a_published_file_damaged_by_hand_is_rebuilt_by_the_next_publish(tmp_pat
     con.close()
 
 
+def test_a_part_published_before_the_schema_grew_still_reads(tmp_path: Path) -> None:
+    """A part whose check results record what they compared without `report_id` (as published before the checks
+    across reports named the other report) reads through the views of the grown schema, its boxes intact."""
+    from yusuan.publish import export_report, publish
+    from yusuan.warehouse import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("ALTER TABLE budget.check_results DROP COLUMN compared")
+    con.execute("ALTER TABLE budget.check_results ADD COLUMN compared STRUCT(role VARCHAR, page INTEGER, x0 DOUBLE, "
+                "top DOUBLE, x1 DOUBLE, bottom DOUBLE, printed VARCHAR)[]")
+    con.execute("INSERT INTO budget.reports (report_id, file_name, sha256, status, ingested_at) "
+                "VALUES ('r0123456789abcdef', 'old.pdf', 'ab', 'loaded', now())")
+    con.execute("INSERT INTO budget.check_results (report_id, stage, family, check_name, instance, severity, passed, "
+                "outcome, checked_at, compared) VALUES ('r0123456789abcdef', 'conformed', 'totals', 'x', 'i', 'error', "
+                "true, 'pass', now(), [{'role': 'lhs', 'page': 3, 'x0': 1.0, 'top': 2.0, 'x1': 3.0, 'bottom': 4.0, "
+                "'printed': '1.00'}])")
+    out = export_report(con, tmp_path / "old-export")
+    warehouse = tmp_path / "warehouse.duckdb"
+    publish(warehouse, {"r0123456789abcdef": out})
+    read = duckdb.connect(str(warehouse), read_only=True)
+    (compared,) = read.execute("SELECT compared FROM budget.check_results").fetchone()  # type: ignore[misc]
+    assert compared == [{"role": "lhs", "page": 3, "x0": 1.0, "top": 2.0, "x1": 3.0, "bottom": 4.0,
+                         "printed": "1.00", "report_id": None}]
+
+
 def test_lost_pipeline_folders_never_unpublish_a_report(tmp_path: Path, dagster_home: Path) -> None:
     data = tmp_path / "data"
     assert main(["ingest", str(SAMPLE_PDF), "--data-dir", str(data)]) == 0
