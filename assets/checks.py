@@ -23,8 +23,8 @@ FIRST_FINDINGS = 10  # the failing instances a failed check shows as a table
 def findings_markdown(failing: list[dict[str, object]]) -> str:
     """The first failing instances as a markdown table, page first (what a reader looks up in the PDF)."""
     def cell(value: object, figure: bool = False) -> str:
-        if figure:  # a figure of the JSON (its exact decimal text, or None) as a reader writes it
-            value = None if value in (None, "None") else plain(Decimal(str(value)))
+        if figure and value is not None:  # a figure of the JSON (its exact decimal text) as a reader writes it
+            value = plain(Decimal(str(value)))
         return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| page | table | instance | observed | expected | difference | tolerance |",

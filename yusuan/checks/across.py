@@ -261,8 +261,8 @@ class Across:
         unit's own 单位 report of the same year and kind: its table of the same type, 合计 row, total column."""
         out = []
         for r in self.reports:
-            units = [u for u in self.reports if r.level == "dept" and u.level == "unit" and u.year == r.year
-                     and u.kind == r.kind and u.body != r.body]
+            units = [u for u in self.reports if u.level == "unit" and u.year == r.year and u.kind == r.kind
+                     and u.body != r.body] if r.level == "dept" else []
             if not units:
                 continue
             mine = self._of(r)

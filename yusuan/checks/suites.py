@@ -95,8 +95,8 @@ def run_suite(suite_path: Path, results: list[Instance]) -> list[FamilyResult]:
         for row in (res.result or {}).get("unexpected_index_list") or []:
             r = by_key.get((row["identity"], row["instance"]))
             if r is not None:
-                failing.append({"identity": r.identity, "instance": r.instance, "lhs": str(r.lhs), "rhs": str(r.rhs),
-                                "difference": str(r.difference), "tolerance": str(r.tolerance),
+                failing.append({"identity": r.identity, "instance": r.instance, "lhs": _text(r.lhs), "rhs": _text(r.rhs),
+                                "difference": _text(r.difference), "tolerance": _text(r.tolerance),
                                 "table": r.table_no or r.table_type, "page": r.page})
         counts: dict[str, int] = {}
         for r in mine:
@@ -105,6 +105,11 @@ def run_suite(suite_path: Path, results: list[Instance]) -> list[FamilyResult]:
                                 success=bool(res.success) and error is None, evaluated=len(mine),
                                 failing=failing, counts=counts, error=error))
     return out
+
+
+def _text(value: object) -> str | None:
+    """A figure as exact decimal text for the run's metadata (None stays None, never the text "None")."""
+    return None if value is None else str(value)
 
 
 def write_suites(catalog_families: dict[str, dict[str, str]], folder: Path) -> list[Path]:
