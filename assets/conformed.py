@@ -14,7 +14,7 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.extracted import line_items
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
-from yusuan.report import Settings, conform_stage, exported, release
+from yusuan.stages import Settings, conform_stage, exported, release
 
 
 def review_link(settings: Settings, report_id: str) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.partitions import reports_partitions
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
-from yusuan.report import exported, extract_stage, load_stage, release
+from yusuan.stages import exported, extract_stage, load_stage, release
+from yusuan.status import Status
 
 
 @dg.asset(
@@ -62,7 +63,7 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
     context.log.info(f"{result.file_name} [{report_id}] line_items: {meta['line_items']} rows, {outcome}"
                      + (f" ({result.reason})" if result.reason else ""))
     meta["summary_preview"] = dg.MetadataValue.md(preview_md(meta["summary_preview"]))
-    if result.status == "rejected":
+    if result.status == Status.REJECTED:
         raise dg.Failure(description=f"{result.file_name}: rejected: {result.reason}", metadata=meta,
                          allow_retries=False)
     yield dg.MaterializeResult(metadata=meta)

@@ -6,7 +6,8 @@ import dagster as dg
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
 from yusuan.publish import first_ingested
-from yusuan.report import exported, register_stage, release
+from yusuan.stages import exported, register_stage, release
+from yusuan.status import Status
 
 
 @dg.asset(
@@ -29,4 +30,4 @@ def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.M
                          metadata={**result.metadata, "status": result.status, "reason": result.reason or ""},
                          allow_retries=False)
     context.log.info(f"{result.file_name} [{report_id}] raw: registered, {result.metadata['pages']} pages")
-    return dg.MaterializeResult(metadata={**result.metadata, "status": "registered"})
+    return dg.MaterializeResult(metadata={**result.metadata, "status": Status.REGISTERED.value})

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-FINAL_STATUSES = ("loaded", "quarantined", "rejected", "unsupported")
+from yusuan.status import FINAL
 
 
 @dataclass
@@ -158,7 +158,7 @@ def ingest(args: argparse.Namespace) -> int:
         rows = _published_rows(resource, list(todo))
         for rid, o in todo.items():
             got = results.get(rid)
-            if got is None or got["status"] not in FINAL_STATUSES:
+            if got is None or got["status"] not in FINAL:
                 o.status = "failed"
                 o.reason = (got or {}).get("reason") or "the run failed before this report was done (see the Dagster UI)"
                 if rid in rows:
@@ -224,7 +224,7 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
     out = {value["report_id"]: value for value in box.get("outputs", {}).values()}
     if box.get("published") is None:
         for value in out.values():
-            if value["status"] in FINAL_STATUSES:
+            if value["status"] in FINAL:
                 value["reason"] = f"{value['status']}, but the batch's publish step failed (see the Dagster UI)"
                 value["status"] = "failed"
     return out
@@ -431,7 +431,7 @@ def remove(args: argparse.Namespace) -> int:
     """Remove a report from what analysts see and from the pipeline's folders (its partition too); the
     stored input file is kept, so the same file can be ingested again."""
     from pipelines.resources import YusuanConfig
-    from yusuan.report import clear
+    from yusuan.stages import clear
 
     resource = YusuanConfig(**_config(args))
     if _no_warehouse(resource):
@@ -573,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--warehouse", help="warehouse file (default: DATA_DIR/warehouse.duckdb, or $YUSUAN_WAREHOUSE)")
-    common.add_argument("--data-dir", help="data folder with store/, staging/, review/ and the warehouse (default: data, or $YUSUAN_DATA_DIR)")
+    common.add_argument("--data-dir", help="data folder with store/, staging/, review/ and the warehouse "
+                                           "(default: data, or $YUSUAN_DATA_DIR)")
     p_ingest = sub.add_parser("ingest", parents=[common], help="ingest PDF files or folders")
     p_ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
     p_ingest.add_argument("--max-pages", type=int, help="reject PDFs with more pages (default 500, $YUSUAN_MAX_PAGES)")

@@ -17,7 +17,9 @@ from typing import Any
 import dagster as dg
 
 from pipelines.resources import YusuanConfig
-from yusuan.report import FINAL, check_report_id, exported, process_report, release
+from yusuan.report_id import check_report_id
+from yusuan.stages import exported, process_report, release
+from yusuan.status import FINAL, Status
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
@@ -27,7 +29,7 @@ ingest_job = dg.define_asset_job(
 )
 
 # what the step processes import once, before any report is forked off
-PRELOAD = ["pipelines.definitions", "yusuan.extract", "yusuan.checks.rules", "yusuan.checks.suites",
+PRELOAD = ["pipelines.definitions", "yusuan.extract", "yusuan.checks.stage", "yusuan.checks.rules",
            "great_expectations", "pandas"]
 
 batch_executor = dg.multiprocess_executor.configured(
@@ -100,7 +102,7 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
     for report_id in report_ids:
         run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
         for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
-            if result.status == "rejected" and stage in ("raw", "line_items"):
+            if result.status == Status.REJECTED and stage in ("raw", "line_items"):
                 continue  # nothing materialized: the report stopped here
             meta = {k: v for k, v in result.metadata.items() if k != "summary_preview"}
             for key in ("table_types", "problems"):
@@ -115,7 +117,7 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
                     asset_key=dg.AssetKey(asset), check_name=check.check_name or "", passed=bool(check.passed),
                     severity=check.severity, metadata=check.metadata, partition=report_id))
         line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
-        (context.log.info if run.status in ("loaded", "unsupported") else context.log.warning)(line)
+        (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
         # the report's outcome, as an observation of its raw asset: what the progress of a batch counts
         yield dg.AssetObservation("raw_reports", partition=report_id,
                                   metadata={"file": run.file_name, "status": run.status, "reason": run.reason or ""})

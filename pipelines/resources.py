@@ -11,8 +11,8 @@ import duckdb
 
 from yusuan import publish as publishing
 from yusuan.register import DEFAULT_MAX_PAGES
-from yusuan.report import Settings
 from yusuan.sandbox import Limits
+from yusuan.stages import Settings
 
 
 class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]

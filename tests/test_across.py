@@ -146,8 +146,8 @@ def test_a_departments_unit_rows_disagree_with_its_units_budgets_only_where_plan
 
 def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, str]]]]) -> duckdb.DuckDBPyConnection:
     """A warehouse holding, for each (report_id, year, kind, rows), one 一般公共预算支出表 of rows
-    (code, name, column, 万元 printed)."""
-    from yusuan.warehouse import ensure_schema
+    (code, name, column, 万元 printed), as cells and as line items."""
+    from yusuan.schema import ensure_schema
 
     con = duckdb.connect()
     ensure_schema(con)
@@ -159,6 +159,10 @@ def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, s
                     "last_page, unit) VALUES (?, 1, 'general_public_by_function', '表5', '一般公共预算支出表', 5, 5, '万元')",
                     [rid])
         for seq, (code, name, column, printed) in enumerate(rows):
+            con.execute("INSERT INTO extracted.cells (report_id, table_seq, row_seq, page, row_code, row_name, row_kind, "
+                        "column_name, column_seq, raw_text, kind, amount, unit) "
+                        "VALUES (?, 1, ?, 5, ?, ?, 'detail', ?, ?, ?, 'money', ?, '万元')",
+                        [rid, seq, code, name, column, seq, printed, Decimal(printed)])
             con.execute("INSERT INTO budget.line_items (report_id, table_type, table_no, table_seq, page, row_seq, "
                         "row_code, row_name, row_kind, column_name, column_seq, raw_text, amount, unit, amount_yuan) "
                         "VALUES (?, 'general_public_by_function', '表5', 1, 5, ?, ?, ?, 'detail', ?, ?, ?, ?, '万元', ?)",
@@ -168,8 +172,8 @@ def _warehouse_of(reports: list[tuple[str, int, str, list[tuple[str, str, str, s
 
 def test_a_printed_column_of_last_year_is_checked_row_by_row_against_last_years_report() -> None:
 
-    from yusuan.checks.across import evaluate_across
     from yusuan.checks.catalog import load_catalog
+    from yusuan.checks.evaluate import evaluate_across
 
     con = _warehouse_of([
         ("r2025", 2025, "dept_budget", [("201", "一般公共服务支出", "合计", "100.00"),

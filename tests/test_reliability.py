@@ -28,7 +28,7 @@ from conftest import ROOT, SAMPLE_PDF, SAMPLES
 from pipelines.cli import main
 from pipelines.definitions import defs
 from yusuan.publish import parts_dir
-from yusuan.report import InvalidReportId, check_report_id
+from yusuan.report_id import InvalidReportId, check_report_id
 from yusuan.store import add_to_store
 
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
@@ -192,7 +192,7 @@ def test_a_part_published_before_the_schema_grew_still_reads(tmp_path: Path) -> 
     """A part whose check results record what they compared without `report_id` (as published before the checks
     across reports named the other report) reads through the views of the grown schema, its boxes intact."""
     from yusuan.publish import export_report, publish
-    from yusuan.warehouse import ensure_schema
+    from yusuan.schema import ensure_schema
 
     con = duckdb.connect()
     ensure_schema(con)

@@ -204,7 +204,7 @@ def test_a_check_across_reports_draws_the_other_reports_figure(tmp_path: Path, c
                           FROM budget.check_results c JOIN budget.reports r USING (report_id)
                           WHERE c.family = 'across_reports' AND r.file_name LIKE 'sh_putuo_wanli_%'""").fetchall()
     assert len(rows) == 12
-    for name, instance, outcome, compared in rows:
+    for name, instance, _outcome, compared in rows:
         earlier = name.replace("2025", "2024") if "2025" in name else name.replace("2024", "2023")
         theirs = [c for c in compared if c["report_id"] is not None]
         assert [c["report_id"] for c in theirs] == [ids[earlier]], instance
@@ -224,7 +224,7 @@ def test_a_review_page_that_cannot_be_written_costs_the_report_nothing(tmp_path:
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The report keeps its status; its review page says why it could not be drawn."""
     from yusuan import review
-    from yusuan.report import Settings, process_report
+    from yusuan.stages import Settings, process_report
     from yusuan.store import add_to_store
 
     def fails(*args: object, **kwargs: object) -> None:

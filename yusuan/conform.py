@@ -9,102 +9,11 @@ live in separate dimensions and are never compared.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
-# (table, Chinese term, columns with their comments)
-_MONEY = "amount DECIMAL(24, 6), unit VARCHAR, amount_yuan DECIMAL(30, 6)"
-_LINEAGE = "report_id VARCHAR NOT NULL, table_seq INTEGER, row_seq INTEGER, column_seq INTEGER"
-
-FACTS: dict[str, tuple[str, str, str]] = {
-    "fact_summary_lines": ("收支总表 lines: income items and expenditure classes, side by side", "收支总表",
-                           f"{_LINEAGE}, table_type VARCHAR, side VARCHAR, item VARCHAR, is_total BOOLEAN, "
-                           f"measure VARCHAR, {_MONEY}"),
-    "fact_income": ("Income by source, per unit or per function code", "收入",
-                    f"{_LINEAGE}, row_code VARCHAR, row_name VARCHAR, is_total BOOLEAN, source VARCHAR, {_MONEY}"),
-    "fact_expenditure_by_function": (
-        "Expenditure by functional classification code, by fund and measure", "支出功能分类",
-        f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, function_code VARCHAR, function_name VARCHAR, "
-        f"is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, {_MONEY}"),
-    "fact_expenditure_by_unit": ("Expenditure by budget unit", "分单位支出",
-                                 f"{_LINEAGE}, unit_code VARCHAR, unit_name VARCHAR, is_total BOOLEAN, "
-                                 f"measure VARCHAR, column_name VARCHAR, {_MONEY}"),
-    "fact_basic_by_economic": ("Expenditure by economic classification code: basic expenditure, office costs, and the "
-                               "project expenditure of the tables that print it by economic class (measure)",
-                               "支出经济分类",
-                               f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, economic_code VARCHAR, "
-                               f"economic_name VARCHAR, is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, "
-                               f"{_MONEY}"),
-    "fact_three_public": ("The three public expenses (and, where printed with them, meetings, training and "
-                          "office operating costs)", "三公经费",
-                          f"{_LINEAGE}, table_type VARCHAR, item VARCHAR, {_MONEY}"),
-    "fact_projects": ("Projects by funding source", "项目支出",
-                      f"{_LINEAGE}, project_name VARCHAR, is_total BOOLEAN, funding_source VARCHAR, {_MONEY}, "
-                      "row_level INTEGER"),
-    "fact_performance_funding": ("Funding blocks of the performance-target forms", "绩效目标表资金",
-                                 f"{_LINEAGE}, table_type VARCHAR, form VARCHAR, item VARCHAR, "
-                                 f"column_name VARCHAR, {_MONEY}"),
-    "fact_other_amounts": ("Amounts of tables of other kinds (procurement, unrecognised tables)", "其他金额",
-                           f"{_LINEAGE}, table_type VARCHAR, row_code VARCHAR, row_name VARCHAR, "
-                           f"column_name VARCHAR, {_MONEY}"),
-}
-
-OTHER_TABLES: dict[str, tuple[str, str, str]] = {
-    "performance_indicators": (
-        "Performance indicators: targets as printed text and the values of previous years", "绩效指标",
-        "report_id VARCHAR NOT NULL, table_seq INTEGER, row_seq INTEGER, table_type VARCHAR, form VARCHAR, "
-        "goal VARCHAR, level1 VARCHAR, level2 VARCHAR, indicator VARCHAR, target VARCHAR, "
-        "value_previous_year VARCHAR, value_two_years_ago VARCHAR, basis VARCHAR, page INTEGER"),
-    "dim_function_subjects": ("Functional classification subjects (类/款/项)", "支出功能分类科目",
-                              "function_code VARCHAR PRIMARY KEY, function_name VARCHAR, level VARCHAR, "
-                              "parent_code VARCHAR"),
-    "dim_economic_subjects": ("Economic classification subjects (类/款)", "支出经济分类科目",
-                              "economic_code VARCHAR PRIMARY KEY, economic_name VARCHAR, level VARCHAR, "
-                              "parent_code VARCHAR"),
-    "dim_units": ("Departments and budget units named in a report", "部门/单位",
-                  "report_id VARCHAR NOT NULL, unit_code VARCHAR, unit_name VARCHAR, kind VARCHAR"),
-}
-
-COLUMN_COMMENTS: dict[str, str] = {
-    "report_id": "Report id (报告), from the SHA-256 of the PDF",
-    "table_seq": "Order of the table in the report",
-    "row_seq": "Row of the table body",
-    "column_seq": "Column of the table",
-    "table_type": "Table type (表类型), e.g. expenditure = 部门支出总表",
-    "side": "income (收入) or expenditure (支出)",
-    "item": "The printed line or item (项目)",
-    "is_total": "A 合计/总计 line (合计)",
-    "measure": "total (合计), basic (基本支出), personnel (人员经费), public (公用经费), project (项目支出), or the header",
-    "amount": "Amount as printed, in `unit` (金额)",
-    "unit": "Printed unit of the table (单位: 元/万元)",
-    "amount_yuan": "Amount in yuan (元)",
-    "row_code": "Code printed on the row (编码)",
-    "row_name": "Name printed on the row (名称)",
-    "source": "Income source column (收入来源)",
-    "fund": "all (全部), general_public (一般公共预算), gov_fund (政府性基金), soe_capital (国有资本经营), fiscal (财政拨款)",
-    "function_code": "Functional classification code (功能分类科目编码): 3/5/7 digits",
-    "function_name": "Functional subject name (功能分类科目名称)",
-    "column_name": "Leaf header path as printed (表头)",
-    "unit_code": "Department or unit code (单位编码)",
-    "unit_name": "Department or unit name (单位名称)",
-    "economic_code": "Economic classification code (经济分类科目编码): 3/5 digits",
-    "economic_name": "Economic subject name (经济分类科目名称)",
-    "project_name": "Project (项目名称)",
-    "funding_source": "Funding source column (资金来源)",
-    "form": "The performance form (绩效目标表) title",
-    "goal": "The goal an indicator belongs to (绩效目标)",
-    "level1": "Level-1 indicator (一级指标)",
-    "level2": "Level-2 indicator (二级指标)",
-    "indicator": "Level-3 indicator (三级指标)",
-    "target": "Target value as printed (指标值)",
-    "value_previous_year": "Value of the previous year as printed (上年/近两年指标值)",
-    "value_two_years_ago": "Value two years before as printed (前年)",
-    "basis": "Basis of the target (指标值确定依据)",
-    "page": "Page of the PDF",
-    "level": "类 / 款 / 项",
-    "parent_code": "Code of the parent subject",
-    "kind": "department (部门) or unit (单位)",
-    "row_level": "Depth shown by indentation: 0 department, 1 unit, 2 category, 3 project (项目层级)",
-}
+from yusuan.schema import FACTS
 
 FUNCTION_TABLES = ("expenditure", "general_public_by_function", "gov_fund", "soe_capital", "fiscal_expenditure")
 ECONOMIC_TABLES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation",
@@ -113,113 +22,37 @@ THREE_PUBLIC = ("three_public", "three_public_and_office_operation", "three_publ
 _ROUTED = ("summary", "fiscal_summary", "income", "general_public_by_unit", "projects", "overall_performance",
            "project_performance") + FUNCTION_TABLES + ECONOMIC_TABLES + THREE_PUBLIC
 
-_MEASURE = """CASE
-    WHEN regexp_matches(column_name, '(^|/)(合计|总计)$') THEN 'total'
-    WHEN regexp_matches(column_name, '(^|/)基本支出(/小计|/合计)?$') THEN 'basic'
-    WHEN regexp_matches(column_name, '人员经费$') THEN 'personnel'
-    WHEN regexp_matches(column_name, '公用经费$') THEN 'public'
-    WHEN regexp_matches(column_name, '(^|/)项目支出$') THEN 'project'
-    ELSE column_name END"""
-_FUND = """CASE table_type WHEN 'expenditure' THEN 'all' WHEN 'basic_expenditure' THEN 'all'
-    WHEN 'general_public_by_function' THEN 'general_public' WHEN 'gov_fund' THEN 'gov_fund'
-    WHEN 'soe_capital' THEN 'soe_capital' WHEN 'general_public_basic_by_economic' THEN 'general_public'
-    WHEN 'general_public_by_economic' THEN 'general_public' ELSE 'fiscal' END"""
+# The measure of an amount column, by its header (the first that matches), else the header itself; and the fund
+# a function or economic table spends, by its type. Python and SQL read the same two tables.
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("total", r"(^|/)(合计|总计)$"),
+    ("basic", r"(^|/)基本支出(/小计|/合计)?$"),
+    ("personnel", r"人员经费$"),
+    ("public", r"公用经费$"),
+    ("project", r"(^|/)项目支出$"),
+)
+FUNDS: dict[str, str] = {"expenditure": "all", "basic_expenditure": "all", "general_public_by_function": "general_public",
+                         "gov_fund": "gov_fund", "soe_capital": "soe_capital",
+                         "general_public_basic_by_economic": "general_public", "general_public_by_economic": "general_public"}
+OTHER_FUND = "fiscal"  # 财政拨款 tables
+
+
+def measure_of(column: str) -> str:
+    """total | basic | personnel | public | project, or the header itself."""
+    return next((measure for measure, pattern in MEASURES if re.search(pattern, column)), column)
+
+
+def fund_of(table_type: str | None) -> str:
+    """all | general_public | gov_fund | soe_capital | fiscal: whose money a function or economic table spends."""
+    return FUNDS.get(table_type or "", OTHER_FUND)
+
+
+_MEASURE = "CASE " + " ".join(f"WHEN regexp_matches(column_name, '{pattern}') THEN '{measure}'"
+                              for measure, pattern in MEASURES) + " ELSE column_name END"
+_FUND = "CASE table_type " + " ".join(f"WHEN '{t}' THEN '{f}'" for t, f in FUNDS.items()) + f" ELSE '{OTHER_FUND}' END"
 _IS_TOTAL = "(row_kind = 'total' AND row_code IS NULL)"
 _BASE = "report_id, table_seq, row_seq, column_seq"
 _AMOUNTS = "amount, unit, amount_yuan"
-
-
-# The column of a table that holds each row's total (合计 | 总计 | 本年支出合计, a 小计 not under 基本/项目支出, or the
-# table's only amount: 金额 | 预算数 | 决算数), never last year's (上年, 执行数) or a change (增减)
-_SERIES_RANK = """CASE
-    WHEN regexp_matches(column_name, '上年|执行数|增减|增长|比上年|变动|扣除') THEN NULL
-    WHEN regexp_matches(column_name, '(^|/)(合计|总计|支出总计|本年支出合计)$') THEN 1
-    WHEN regexp_matches(column_name, '(^|/)小计$')
-         AND NOT regexp_matches(column_name, '(基本支出|项目支出|人员经费|公用经费)/小计$') THEN 2
-    WHEN regexp_matches(column_name, '(^|/)(金额|预算数|决算数)$') THEN 3 END"""
-SERIES_SQL = f"""CREATE OR REPLACE VIEW budget.series AS
-WITH figures AS (
-    SELECT report_id, table_seq, row_seq, column_seq, table_type, fund, 'function' AS classification,
-           function_code AS code, function_name AS name, column_name, amount_yuan
-    FROM conformed.fact_expenditure_by_function
-    WHERE function_code IS NOT NULL AND table_type IN ('expenditure', 'general_public_by_function')
-    UNION ALL
-    SELECT report_id, table_seq, row_seq, column_seq, table_type, fund, 'economic', economic_code, economic_name,
-           column_name, amount_yuan
-    FROM conformed.fact_basic_by_economic
-    WHERE economic_code IS NOT NULL AND table_type = 'general_public_basic_by_economic'
-), ranked AS (
-    SELECT *, {_SERIES_RANK} AS rank FROM figures
-), chosen AS (
-    SELECT report_id, table_seq, arg_min(column_name, rank * 1000 + column_seq) AS column_name
-    FROM ranked WHERE rank IS NOT NULL GROUP BY report_id, table_seq
-)
-SELECT r.department AS body, r.body_key, r.fiscal_year AS year,
-       CASE WHEN r.report_kind LIKE '%final' THEN 'final' ELSE 'budget' END AS kind, r.report_kind,
-       f.classification, f.code, f.name, f.fund, f.table_type, f.column_name, f.amount_yuan, f.report_id,
-       f.table_seq, f.row_seq
-FROM ranked f JOIN chosen c USING (report_id, table_seq, column_name)
-JOIN budget.current_reports r USING (report_id)
--- the first table of each type; a code printed on two rows of it is left out (which one is meant is unclear)
-QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.table_seq) = 1
-    AND count(*) OVER (PARTITION BY f.report_id, f.table_seq, f.code) = 1
-"""
-
-
-def _view_sql(name: str) -> str:
-    if name.startswith("dim_function") or name.startswith("dim_economic"):
-        return f"SELECT * FROM conformed.{name}"
-    return (f"SELECT r.department, r.fiscal_year, r.report_kind, f.* FROM conformed.{name} f "
-            f"JOIN budget.current_reports r USING (report_id)")
-
-
-VIEW_NAMES = {
-    "fact_summary_lines": "summary_lines", "fact_income": "income_by_source",
-    "fact_expenditure_by_function": "expenditure_by_function", "fact_expenditure_by_unit": "expenditure_by_unit",
-    "fact_basic_by_economic": "basic_expenditure_by_economic", "fact_three_public": "three_public_expenses",
-    "fact_projects": "projects", "fact_performance_funding": "performance_funding",
-    "fact_other_amounts": "other_amounts", "performance_indicators": "performance_indicators",
-    "dim_function_subjects": "function_subjects", "dim_economic_subjects": "economic_subjects",
-    "dim_units": "units",
-}
-
-
-def ensure_conformed_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the conformed tables, their comments and the analyst views (idempotent)."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS conformed")
-    for name, (english, chinese, columns) in {**FACTS, **OTHER_TABLES}.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS conformed.{name} ({columns})")
-        if name == "fact_projects":
-            con.execute("ALTER TABLE conformed.fact_projects ADD COLUMN IF NOT EXISTS row_level INTEGER")
-        con.execute(f"COMMENT ON TABLE conformed.{name} IS '{english} ({chinese})'")
-        for col in [c.strip().split(" ")[0] for c in columns.split(",")]:
-            if col in COLUMN_COMMENTS:
-                con.execute(f"COMMENT ON COLUMN conformed.{name}.{col} IS '{COLUMN_COMMENTS[col]}'")
-        view = VIEW_NAMES[name]
-        con.execute(f"CREATE OR REPLACE VIEW budget.{view} AS {_view_sql(name)}")
-        con.execute(f"COMMENT ON VIEW budget.{view} IS '{english} ({chinese}); current loaded reports only'")
-    con.execute("""CREATE OR REPLACE VIEW budget.narrative_claims AS
-        SELECT r.department, r.fiscal_year, r.report_kind, c.report_id, c.seq, c.page, c.subject, c.kind, c.value,
-               c.unit, c.raw, c.base_seq, c.sentence
-        FROM extracted.claims c JOIN budget.current_reports r USING (report_id)""")
-    con.execute("COMMENT ON VIEW budget.narrative_claims IS 'Figures stated in the prose (情况说明): amount, change "
-                "(比上年增减), change_pct, share_pct; current loaded reports only'")
-    con.execute(SERIES_SQL)
-    con.execute("COMMENT ON VIEW budget.series IS 'One figure per body, year, kind (budget | final), classification "
-                "and code, in yuan, from each report''s own total column: budget against final, year against year; "
-                "current loaded reports only'")
-    con.execute("""CREATE OR REPLACE VIEW conformed.all_amounts AS
-        SELECT report_id, table_seq, amount FROM conformed.fact_summary_lines
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_income
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_expenditure_by_function
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_expenditure_by_unit
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_basic_by_economic
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_three_public
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_projects
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_performance_funding
-        UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_other_amounts""")
-    con.execute("COMMENT ON VIEW conformed.all_amounts IS 'Every conformed amount with its table, "
-                "for the stage-preservation identity'")
 
 
 def delete_conformed(con: duckdb.DuckDBPyConnection, report_id: str) -> None:

@@ -35,6 +35,7 @@ from yusuan.money import squeeze
 from yusuan.narrative import extract_claims
 from yusuan.recognise import TitleReading, read_title, table_number, table_type
 from yusuan.register import page_ranges
+from yusuan.status import Status
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, row_codes_and_names, split_fragment
 from yusuan.vocabulary import vocabulary
 
@@ -465,10 +466,10 @@ def _narrative(lines: list[_Line], tables: list[_PendingTable]) -> list[Narrativ
 
 
 def verdict(extraction: Extraction) -> tuple[str, str | None]:
-    """Given an extraction, return the report's status (loaded | rejected | unsupported) and why."""
+    """Given an extraction, return whether the report can be loaded (loadable | rejected | unsupported), and why."""
     ident = extraction.identity
     if extraction.unreadable_pages and not extraction.tables:
-        return "rejected", ("text layer unreadable (no ToUnicode): needs OCR (pages "
+        return Status.REJECTED, ("text layer unreadable (no ToUnicode): needs OCR (pages "
                             f"{page_ranges(tuple(extraction.unreadable_pages))})")
     template = [p for p in extraction.placeholders if p.in_identity
                 and (p.kind != "blank_year" or ident.fiscal_year is None)]
@@ -476,20 +477,20 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
         first: dict[str, int] = {}
         for p in template:
             first.setdefault(p.text, p.page)
-        return "rejected", ("a template, not a report: placeholders where the report names itself: "
+        return Status.REJECTED, ("a template, not a report: placeholders where the report names itself: "
                             + ", ".join(f"{text} (page {page})" for text, page in list(first.items())[:6])
                             + (f" and {len(first) - 6} more" if len(first) > 6 else ""))
     if ident.department is None and ident.fiscal_year is None and extraction.tables:
-        return "rejected", ("a template, not a report: its identity cannot be read "
+        return Status.REJECTED, ("a template, not a report: its identity cannot be read "
                             "(no body and no fiscal year stated on the cover, in a title or in the PDF's metadata)")
     recognised = [t for t in extraction.tables if t.table_type]
     if not recognised:
         if not extraction.tables:
-            return "rejected", "not a budget disclosure: no table found in the document"
-        return "rejected", ("not a budget disclosure: none of its tables has a budget-table title "
+            return Status.REJECTED, "not a budget disclosure: no table found in the document"
+        return Status.REJECTED, ("not a budget disclosure: none of its tables has a budget-table title "
                             f"({len(extraction.tables)} tables found)")
     if extraction.missing_tables:
-        return "rejected", "core tables not found: " + ", ".join(extraction.missing_tables)
+        return Status.REJECTED, "core tables not found: " + ", ".join(extraction.missing_tables)
     # what the document does not say is recorded as not stated, and the report is kept
     flags = [f"{what} not stated in the document" for what, value in (
         ("department", ident.department), ("fiscal year", ident.fiscal_year),
@@ -498,7 +499,7 @@ def verdict(extraction: Extraction) -> tuple[str, str | None]:
     if unknown:
         pages = ", ".join(str(t.pages[0]) for t in unknown)
         flags.append(f"{len(unknown)} table(s) with amounts not recognised (page {pages}): kept untyped")
-    return "loaded", "; ".join(flags) or None
+    return Status.LOADABLE, "; ".join(flags) or None
 
 
 def empty_extraction() -> Extraction:

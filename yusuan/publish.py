@@ -35,12 +35,13 @@ from typing import Any
 
 import duckdb
 
+from yusuan.schema import MANIFEST_COLUMNS, PUBLISHED_SCHEMAS, ensure_schema
+
 SCHEMA_PART = "_schema"
 # the results of the checks across reports (budget.check_results, family across_reports): recomputed over the
 # whole published state at every publish, and read with the rows of the reports they belong to
 ACROSS_PART = "_across"
 MANIFEST = "manifest.parquet"
-_MANIFEST_COLUMNS = "report_id VARCHAR, part VARCHAR, status VARCHAR, published_at TIMESTAMP"
 # a part no report points to any more is deleted once no query can still be reading it
 GRACE_SECONDS = 3600.0
 
@@ -68,7 +69,8 @@ def parts_dir(warehouse: Path) -> Path:
 def _stored_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(s, t) for s, t in con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND NOT internal ORDER BY schema_name, table_name").fetchall()]
+        "AND NOT internal AND list_contains(?, schema_name) ORDER BY schema_name, table_name",
+        [list(PUBLISHED_SCHEMAS)]).fetchall()]
 
 
 def export_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
@@ -171,7 +173,7 @@ def refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
 
 
 def _refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
-    from yusuan.checks.across import across_results
+    from yusuan.checks.published import across_results
     from yusuan.checks.results import RESULT_COLUMNS, result_rows
     from yusuan.warehouse import insert_rows
 
@@ -209,8 +211,6 @@ def _refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
 
 
 def _fresh_schema() -> duckdb.DuckDBPyConnection:
-    from yusuan.warehouse import ensure_schema
-
     con = duckdb.connect()
     ensure_schema(con)
     return con
@@ -277,7 +277,7 @@ def _write_manifest(folder: Path, rows: list[ManifestRow]) -> None:
 
     con = duckdb.connect()
     try:
-        con.execute(f"CREATE TABLE m ({_MANIFEST_COLUMNS})")
+        con.execute(f"CREATE TABLE m ({MANIFEST_COLUMNS})")
         insert_rows(con, "m", ["report_id", "part", "status", "published_at"], rows)
         tmp = folder / f".{MANIFEST}.{os.getpid()}.tmp"
         con.execute(f"COPY (SELECT * FROM m ORDER BY report_id) TO '{_sql_path(tmp)}' (FORMAT parquet)")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from yusuan.model import Registration
+from yusuan.report_id import report_id_for
 
 DEFAULT_MAX_PAGES = 500
 # A page with fewer characters than this is treated as having no text layer (a scan).
@@ -26,11 +27,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def report_id_for(sha256: str) -> str:
-    """The stable, ASCII report id derived from the file's content hash."""
-    return f"r{sha256[:16]}"
 
 
 def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from yusuan.register import report_id_for
+from yusuan.report_id import check_report_id, is_report_id, report_id_for
 
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 DEFAULT_SETTLE_SECONDS = 5.0
@@ -121,8 +121,6 @@ def _sidecar_name(path: Path) -> str | None:
 
 def stored_file(store_dir: Path, report_id: str) -> StoredFile:
     """The stored file of a report; raises FileNotFoundError naming the report if it is gone."""
-    from yusuan.report import check_report_id
-
     target = Path(store_dir) / f"{check_report_id(report_id)}.pdf"
     if not target.exists():
         raise FileNotFoundError(f"report {report_id}: no stored file at {target}")
@@ -131,9 +129,7 @@ def stored_file(store_dir: Path, report_id: str) -> StoredFile:
 
 def stored_reports(store_dir: Path) -> list[str]:
     """Every report id the store holds."""
-    from yusuan.report import REPORT_ID
-
-    return sorted(p.stem for p in Path(store_dir).glob("r*.pdf") if REPORT_ID.match(p.stem))
+    return sorted(p.stem for p in Path(store_dir).glob("r*.pdf") if is_report_id(p.stem))
 
 
 def in_progress(path: Path) -> bool:

@@ -1,13 +1,12 @@
-"""The analyst contract's tables, and a report's writes into its own database.
+"""A report's writes into its own database: the staged extraction, its rows, its status.
 
 A report's extraction is staged as Parquet; `load_report` moves it into the report's database in a
 single transaction, deleting the report's previous rows first, so loading twice changes nothing.
-The same schema defines the published views (yusuan.publish).
+The tables themselves are declared in yusuan/schema.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,160 +19,11 @@ from typing import Any
 
 import duckdb
 
+from yusuan import schema
 from yusuan.identify import body_key
 from yusuan.model import Extraction, Registration
 from yusuan.money import to_yuan
-
-STATUSES = ("loaded", "quarantined", "rejected", "unsupported")
-
-SCHEMA_SQL = """
-CREATE SCHEMA IF NOT EXISTS budget;
-CREATE SCHEMA IF NOT EXISTS extracted;
-CREATE TABLE IF NOT EXISTS budget.reports (
-    report_id      VARCHAR PRIMARY KEY,
-    file_name      VARCHAR NOT NULL,
-    sha256         VARCHAR NOT NULL,
-    size_bytes     BIGINT,
-    pages          INTEGER,
-    producer       VARCHAR,
-    encrypted      BOOLEAN,
-    has_text_layer BOOLEAN,
-    department     VARCHAR,
-    unit_code      VARCHAR,
-    unit_codes     VARCHAR[],
-    fiscal_year    INTEGER,
-    report_kind    VARCHAR,
-    report_title   VARCHAR,
-    money_unit     VARCHAR,
-    status         VARCHAR NOT NULL,
-    status_reason  VARCHAR,
-    tables_found   INTEGER,
-    cells          INTEGER,
-    ingested_at    TIMESTAMP NOT NULL,
-    published_at   TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS budget.line_items (
-    report_id    VARCHAR NOT NULL,
-    table_type   VARCHAR,
-    table_no     VARCHAR,
-    table_seq    INTEGER NOT NULL,
-    page         INTEGER NOT NULL,
-    row_seq      INTEGER NOT NULL,
-    row_code     VARCHAR,
-    row_name     VARCHAR,
-    row_kind     VARCHAR,
-    column_name  VARCHAR NOT NULL,
-    column_seq   INTEGER NOT NULL,
-    raw_text     VARCHAR NOT NULL,
-    amount       DECIMAL(24, 6),
-    unit         VARCHAR,
-    amount_yuan  DECIMAL(30, 6),
-    parse_error  VARCHAR,
-    row_level    INTEGER
-);
-CREATE TABLE IF NOT EXISTS extracted.tables (
-    report_id   VARCHAR NOT NULL,
-    table_seq   INTEGER NOT NULL,
-    table_type  VARCHAR,
-    table_no    VARCHAR,
-    title       VARCHAR,
-    first_page  INTEGER,
-    last_page   INTEGER,
-    unit        VARCHAR,
-    header      VARCHAR[],
-    is_empty    BOOLEAN,
-    note        VARCHAR,
-    row_count   INTEGER,
-    cell_count  INTEGER
-);
-CREATE TABLE IF NOT EXISTS extracted.cells (
-    report_id   VARCHAR NOT NULL,
-    table_seq   INTEGER NOT NULL,
-    row_seq     INTEGER NOT NULL,
-    page        INTEGER NOT NULL,
-    row_code    VARCHAR,
-    row_name    VARCHAR,
-    row_kind    VARCHAR,
-    column_name VARCHAR NOT NULL,
-    column_seq  INTEGER NOT NULL,
-    raw_text    VARCHAR NOT NULL,
-    kind        VARCHAR NOT NULL,
-    amount      DECIMAL(24, 6),
-    unit        VARCHAR,
-    parse_error VARCHAR,
-    block       VARCHAR,
-    row_level   INTEGER
-);
-CREATE TABLE IF NOT EXISTS extracted.claims (
-    report_id VARCHAR NOT NULL,
-    seq       INTEGER NOT NULL,
-    page      INTEGER,
-    sentence  VARCHAR,
-    subject   VARCHAR,
-    kind      VARCHAR,
-    value     DECIMAL(24, 6),
-    unit      VARCHAR,
-    raw       VARCHAR,
-    base_seq  INTEGER
-);
-ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS period VARCHAR;
-ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS section VARCHAR;
-ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS item VARCHAR;
-ALTER TABLE extracted.claims ADD COLUMN IF NOT EXISTS code VARCHAR;
-CREATE TABLE IF NOT EXISTS extracted.narrative (
-    report_id VARCHAR NOT NULL,
-    page      INTEGER NOT NULL,
-    text      VARCHAR NOT NULL
-);
-"""
-
-COMMENTS_SQL = """
-COMMENT ON TABLE budget.reports IS
-    'One row per ingested PDF (报告): identity, status (loaded/quarantined/rejected/unsupported) and reason';
-COMMENT ON COLUMN budget.reports.body_key IS
-    'The body (部门/单位) as a key linking its reports across years and kinds: the name without spacing or quotes';
-COMMENT ON TABLE budget.line_items IS
-    'One row per numeric cell of every table (预算表单元格), amount exact as printed and in yuan';
-COMMENT ON COLUMN budget.line_items.table_type IS
-    'Table type, e.g. expenditure (部门支出总表); NULL when the title was not recognised';
-COMMENT ON COLUMN budget.line_items.column_name IS 'Leaf header path joined with / (表头)';
-COMMENT ON COLUMN budget.line_items.amount IS 'Amount as printed, in the table unit (金额)';
-COMMENT ON COLUMN budget.line_items.amount_yuan IS 'Amount converted to yuan (元)';
-COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no amount (never 0 instead)';
-COMMENT ON COLUMN budget.line_items.row_level IS
-    'Depth of the row shown by indentation in tables without codes (项目支出表: 0 department .. 3 project)';
-COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
-COMMENT ON COLUMN budget.line_items.page IS 'The page (1-based) that prints the cell';
-COMMENT ON COLUMN budget.line_items.x0 IS
-    'Left edge of the cell on its page, in PDF points from the left (pdfplumber x0); the whole merged cell where it spans';
-COMMENT ON COLUMN budget.line_items.top IS 'Top edge of the cell, in PDF points from the top of the page (pdfplumber top)';
-COMMENT ON COLUMN budget.line_items.x1 IS 'Right edge of the cell, in PDF points from the left (pdfplumber x1)';
-COMMENT ON COLUMN budget.line_items.bottom IS 'Bottom edge of the cell, in PDF points from the top (pdfplumber bottom)';
-COMMENT ON COLUMN extracted.cells.x0 IS 'Left edge of the cell on its page (PDF points, pdfplumber x0); see budget.line_items';
-COMMENT ON COLUMN extracted.cells.top IS 'Top edge of the cell (PDF points from the top of the page)';
-COMMENT ON COLUMN extracted.cells.x1 IS 'Right edge of the cell (PDF points)';
-COMMENT ON COLUMN extracted.cells.bottom IS 'Bottom edge of the cell (PDF points from the top of the page)';
-COMMENT ON COLUMN extracted.claims.x0 IS
-    'Left edge of the lines printing the claim''s sentence on its page (PDF points); NULL where not found';
-COMMENT ON COLUMN extracted.claims.top IS 'Top edge of the sentence''s lines (PDF points from the top of the page)';
-COMMENT ON COLUMN extracted.claims.x1 IS 'Right edge of the sentence''s lines (PDF points)';
-COMMENT ON COLUMN extracted.claims.bottom IS 'Bottom edge of the sentence''s lines (PDF points from the top of the page)';
-COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
-COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
-COMMENT ON COLUMN extracted.narrative.line_boxes IS
-    'The box of each line of text on the page (x0, top, x1, bottom in PDF points), in the order of its lines';
-COMMENT ON TABLE extracted.claims IS
-    'Figures stated in the prose (情况说明), one per amount, change or percentage, with subject and sentence';
-"""
-
-CURRENT_REPORTS_SQL = """
-CREATE OR REPLACE VIEW budget.current_reports AS
-SELECT * FROM budget.reports WHERE status = 'loaded'
-QUALIFY row_number() OVER (PARTITION BY coalesce(department, report_id), fiscal_year, report_kind
-                           ORDER BY published_at DESC NULLS LAST, ingested_at DESC, report_id) = 1;
-COMMENT ON VIEW budget.current_reports IS
-    'The loaded reports analysts see: of several publications of the same department, year and kind, the newest';
-"""
+from yusuan.status import Status
 
 _TABLE_COLUMNS = {
     "tables": "report_id VARCHAR, table_seq INTEGER, table_type VARCHAR, table_no VARCHAR, title VARCHAR, "
@@ -200,13 +50,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 def create_database(path: Path) -> duckdb.DuckDBPyConnection:
     """A new database with the whole schema: a copy of a template made once per schema version
     (creating the schema statement by statement costs a tenth of a second per report)."""
-    from yusuan.checks.results import CHECK_RESULTS_SQL
-    from yusuan.conform import FACTS, OTHER_TABLES
-
     path = Path(path)
-    version = hashlib.sha256(repr((SCHEMA_SQL, COMMENTS_SQL, CURRENT_REPORTS_SQL, CHECK_RESULTS_SQL, FACTS,
-                                   OTHER_TABLES)).encode()).hexdigest()[:12]
-    template = path.parent.parent / f".schema-{version}.duckdb"
+    template = path.parent.parent / f".schema-{schema.version()}.duckdb"
     if not template.exists():
         tmp = template.with_name(f"{template.name}.{os.getpid()}.tmp")
         con = duckdb.connect(str(tmp))
@@ -219,22 +64,8 @@ def create_database(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    from yusuan.checks.results import CHECK_RESULTS_SQL
-    from yusuan.conform import ensure_conformed_schema
-
-    con.execute(SCHEMA_SQL)
-    con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP")
-    con.execute("ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS body_key VARCHAR")
-    con.execute("ALTER TABLE budget.line_items ADD COLUMN IF NOT EXISTS row_level INTEGER")
-    con.execute("ALTER TABLE extracted.cells ADD COLUMN IF NOT EXISTS row_level INTEGER")
-    con.execute("ALTER TABLE extracted.narrative ADD COLUMN IF NOT EXISTS line_boxes DOUBLE[][]")
-    for table in ("budget.line_items", "extracted.cells", "extracted.claims"):
-        for column in ("x0", "top", "x1", "bottom"):
-            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} DOUBLE")
-    con.execute(COMMENTS_SQL)
-    con.execute(CURRENT_REPORTS_SQL)
-    con.execute(CHECK_RESULTS_SQL)
-    ensure_conformed_schema(con)
+    """The current schema (yusuan.schema), applied to the database."""
+    schema.ensure_schema(con)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -279,7 +110,7 @@ def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> Non
 
 
 def stage_extraction(report_id: str, extraction: Extraction, target: Path,
-                     verdict: tuple[str, str | None] = ("loaded", None)) -> Path:
+                     verdict: tuple[str, str | None] = (Status.LOADABLE, None)) -> Path:
     """Write one report's extraction to Parquet files in the folder `target` (replaced whole)."""
     final = Path(target)
     out = final.with_name(f".{final.name}.{os.getpid()}.tmp")
@@ -370,7 +201,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
         con.execute("INSERT INTO extracted.narrative BY NAME SELECT * FROM read_parquet(?)",
                     [str(staged / "narrative.parquet")])
         con.execute("INSERT INTO extracted.claims BY NAME SELECT * FROM read_parquet(?)", [str(staged / "claims.parquet")])
-        if status not in ("rejected", "unsupported"):  # never load an unsupported kind as a budget
+        if status not in (Status.REJECTED, Status.UNSUPPORTED):  # never load an unsupported kind as a budget
             con.execute("""
                 INSERT INTO budget.line_items
                 SELECT c.report_id, t.table_type, t.table_no, c.table_seq, c.page, c.row_seq, c.row_code,

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from yusuan.checks.identity import Identity
+from yusuan.checks.registry import RULES
+
 SEVERITIES = ("error", "warn")
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    family: str
-    stage: str
-    severity: str
-    rule: str
-    description: str
-    why: str  # why it must hold: the template's definition (strict), or a custom (a correspondence)
-    tables: tuple[str, ...] = ()  # the table types it reads
-    kinds: tuple[str, ...] = ("budget", "final")  # the report kinds it applies to
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def applies_to(self, report_kind: str | None) -> bool:
-        kind = "final" if report_kind and report_kind.endswith("final") else "budget"
-        return kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -67,16 +52,33 @@ def _types_named(item: dict[str, Any]) -> list[str]:
     return out
 
 
+def cached_catalog(path: Path) -> Catalog:
+    """The catalog, read once per process while the file is unchanged."""
+    path = Path(path)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _CATALOGS:
+        _CATALOGS.clear()
+        _CATALOGS[key] = load_catalog(path)
+    return _CATALOGS[key]
+
+
+_CATALOGS: dict[tuple[str, int], Catalog] = {}
+
+
+def registered_rules() -> set[str]:
+    """The names of every rule of the registry (yusuan.checks.rules registers them on import)."""
+    import yusuan.checks.rules  # noqa: F401
+
+    return set(RULES)
+
+
 def load_catalog(path: Path, rules: set[str] | None = None) -> Catalog:
     """Load and validate the catalog: an unknown key, family, rule, stage, severity, relation or table type is an
-    error naming the entry. `rules`: the rules an identity may name (by default those of yusuan.checks.rules)."""
+    error naming the entry. `rules`: the rules an identity may name (by default every rule of the registry)."""
     from yusuan.vocabulary import vocabulary
 
     if rules is None:
-        from yusuan.checks.across import RULES as ACROSS
-        from yusuan.checks.rules import RULES
-
-        rules = RULES | ACROSS
+        rules = registered_rules()
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or set(data) != {"families", "identities"}:
         raise CatalogError(f"{path}: expected exactly the keys families and identities")

@@ -47,49 +47,6 @@ def apply_waivers(results: list[Instance], sha256: str, waivers: list[dict[str, 
                 r.waived = w["reason"]
 
 
-CHECK_RESULTS_SQL = """
-CREATE TABLE IF NOT EXISTS budget.check_results (
-    report_id   VARCHAR NOT NULL,
-    stage       VARCHAR NOT NULL,
-    family      VARCHAR NOT NULL,
-    check_name  VARCHAR NOT NULL,
-    instance    VARCHAR NOT NULL,
-    severity    VARCHAR NOT NULL,
-    passed      BOOLEAN NOT NULL,
-    outcome     VARCHAR NOT NULL,
-    observed    DECIMAL(30, 6),
-    expected    DECIMAL(30, 6),
-    difference  DECIMAL(30, 6),
-    tolerance   DECIMAL(30, 10),
-    unit        VARCHAR,
-    table_type  VARCHAR,
-    table_no    VARCHAR,
-    page        INTEGER,
-    detail      VARCHAR,
-    checked_at  TIMESTAMP NOT NULL
-);
-ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reason VARCHAR;
-ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS reading VARCHAR;
-ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS compared
-    STRUCT(role VARCHAR, page INTEGER, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE, printed VARCHAR,
-           report_id VARCHAR)[];
-COMMENT ON TABLE budget.check_results IS
-    'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
-COMMENT ON COLUMN budget.check_results.outcome IS
-    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (see reason)';
-COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
-COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
-COMMENT ON COLUMN budget.check_results.tolerance IS
-    'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
-COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
-COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
-COMMENT ON COLUMN budget.check_results.compared IS
-    'The figures and sentences compared: role (lhs, rhs, claim), page, box in PDF points (x0, top, x1, bottom '
-    'as pdfplumber measures them, NULL where unknown), the text as printed, and report_id where the figure is '
-    'printed in another report (a check across reports; NULL: this report)';
-"""
-
-
 RESULT_COLUMNS = ["report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed",
                   "expected", "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason",
                   "reading", "checked_at", "compared"]

@@ -1,10 +1,9 @@
 """great-expectations at the stage boundaries: one suite (our own JSON) per boundary.
 
-The identity instances of a stage, computed in DuckDB (yusuan/checks/rules.py), become one
-pandas frame; each expectation of the suite checks one family: no instance that is not
-waived exceeds its tolerance (`excess` = |difference| - tolerance <= 0). GX is imported once
-per process, on first use (its import costs seconds), and runs in an ephemeral context that
-writes nothing to disk.
+The identity instances of a stage (yusuan.checks.evaluate) become one pandas frame; each expectation of
+the suite checks one family: no instance that is not waived exceeds its tolerance (`excess` = |difference|
+- tolerance <= 0). GX is imported once per process, on first use (its import costs seconds), and runs in an
+ephemeral context that writes nothing to disk.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ class FamilyResult:
 
 
 @cache
-def _gx() -> Any:
+def import_gx() -> Any:
     os.environ.setdefault("TQDM_DISABLE", "1")  # no "Calculating Metrics" progress bars in the logs
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
@@ -43,8 +42,8 @@ def _gx() -> Any:
 
 
 @cache
-def _batch_definition() -> Any:
-    gx = _gx()
+def batch_definition() -> Any:
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
@@ -54,7 +53,7 @@ def _batch_definition() -> Any:
 
 
 def load_suite(path: Path) -> Any:
-    gx = _gx()
+    gx = import_gx()
     return gx.ExpectationSuite(**json.loads(Path(path).read_text(encoding="utf-8")))
 
 
@@ -78,7 +77,7 @@ def run_suite(suite_path: Path, results: list[Instance]) -> list[FamilyResult]:
     if frame.empty:  # GX needs a row to validate; an empty report passes every family
         frame = _frame([])
         frame.loc[0] = ["", "", "", -1.0, 0]
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    batch = batch_definition().get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format={
         "result_format": "COMPLETE", "unexpected_index_column_names": ["identity", "instance"]})
     by_key = {(r.identity, r.instance): r for r in results}
@@ -133,36 +132,6 @@ def write_suites(catalog_families: dict[str, dict[str, str]], folder: Path) -> l
                                    ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def _catalog(path: Path) -> Any:
-    """The catalog, read once per process while the file is unchanged."""
-    from yusuan.checks.catalog import load_catalog
-
-    key = (str(path), path.stat().st_mtime_ns)
-    if key not in _CATALOGS:
-        _CATALOGS.clear()
-        _CATALOGS[key] = load_catalog(path)
-    return _CATALOGS[key]
-
-
-_CATALOGS: dict[tuple[str, int], Any] = {}
-
-
-def check_stage(con: Any, report_id: str, sha256: str, stage: str,
-                expectations_dir: Path) -> tuple[list[Instance], list[FamilyResult]]:
-    """Evaluate a stage's identities on a report, apply the waivers, validate with the stage's GX
-    suite and record every instance in budget.check_results (the caller owns the transaction)."""
-    from yusuan.checks.results import apply_waivers, load_waivers, write_results
-    from yusuan.checks.rules import evaluate
-
-    folder = Path(expectations_dir)
-    catalog = _catalog(folder / "identities.yaml")
-    results = evaluate(con, report_id, catalog.for_stage(stage))
-    apply_waivers(results, sha256, load_waivers(folder / "waivers.yaml"))
-    families = run_suite(folder / f"{stage}_suite.json", results)
-    write_results(con, report_id, stage, results)
-    return results, families
 
 
 def across_families(expectations_dir: Path, found: list[tuple[str, Instance]]) -> list[FamilyResult]:

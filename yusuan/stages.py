@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import shutil
 import time
 from collections import Counter
@@ -26,22 +25,10 @@ import duckdb
 from yusuan import warehouse
 from yusuan.model import Registration
 from yusuan.register import DEFAULT_MAX_PAGES, register_pdf
+from yusuan.report_id import check_report_id
 from yusuan.sandbox import ChildError, LimitExceeded, Limits, run_limited
+from yusuan.status import FINAL, Status
 from yusuan.store import stored_file
-
-FINAL = ("loaded", "quarantined", "rejected", "unsupported")
-REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
-
-
-class InvalidReportId(ValueError):
-    pass
-
-
-def check_report_id(report_id: str) -> str:
-    """A report id is `r` and 16 hex digits; anything else never becomes a path."""
-    if not isinstance(report_id, str) or not REPORT_ID.match(report_id):
-        raise InvalidReportId(f"not a report id: {report_id!r} (expected 'r' and 16 hex digits)")
-    return report_id
 
 
 @dataclass(frozen=True)
@@ -88,6 +75,11 @@ class StageResult:
     status: str  # registered | extracted | loaded | quarantined | rejected | unsupported
     reason: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # plain text for whoever serialises it (Dagster's metadata takes no enum)
+        self.status = str(self.status)
+        self.metadata = {k: str(v) if isinstance(v, Status) else v for k, v in self.metadata.items()}
 
     @property
     def final(self) -> bool:
@@ -141,7 +133,7 @@ def register_stage(settings: Settings, report_id: str, *, first_ingested: Any = 
     shutil.rmtree(settings.export_dir(report_id), ignore_errors=True)
     con = warehouse.create_database(settings.work_db(report_id))
     try:
-        status = "registered" if reg.readable else "rejected"
+        status = Status.REGISTERED if reg.readable else Status.REJECTED
         warehouse.record_registration(con, reg, status=status, reason=reg.problem, first_ingested=first_ingested)
         if not reg.readable:
             _finish(settings, con, report_id)
@@ -194,14 +186,14 @@ def extract_stage(settings: Settings, report_id: str) -> StageResult:
         extraction, (status, reason) = run_limited(_extract, stored.path, limits=settings.limits)
     except (LimitExceeded, ChildError) as e:
         extraction = empty_extraction()
-        status = "rejected"
+        status = Status.REJECTED
         reason = str(e) if isinstance(e, LimitExceeded) else f"the PDF could not be parsed: {str(e)[:300]}"
     warehouse.stage_extraction(report_id, extraction, settings.extraction_dir(report_id), verdict=(status, reason))
     summary = _summary(extraction, status, reason)
     status = summary.pop("status")
     reason = summary.pop("reason")
     # the verdict becomes the report's status in the load stage, which records it
-    return StageResult(report_id, stored.file_name, "extracted", reason,
+    return StageResult(report_id, stored.file_name, Status.EXTRACTED, reason,
                        {"file": stored.file_name, "verdict": status, "reason": reason or "", **summary})
 
 
@@ -212,7 +204,7 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
     """Load the staged extraction into the report's database and check the identities inside each
     table; returns the stage result and the GX family results."""
     from yusuan.checks.results import blocking_failures
-    from yusuan.checks.suites import check_stage
+    from yusuan.checks.stage import check_stage
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
     staged = settings.extraction_dir(report_id)
@@ -221,14 +213,16 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
     families: list[Any] = []
     broken: list[Any] = []
     # a loadable report stays 'registered' until the conformed stage promotes or quarantines it
-    recorded = "registered" if status == "loaded" else status
+    # (an extraction staged by an earlier version says "loaded" for loadable)
+    loadable = status in (Status.LOADABLE, "loaded")
+    recorded = Status.REGISTERED if loadable else status
     con = connect(settings, report_id)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             counts = warehouse.load_report(con, report_id, staged, status=recorded, reason=reason,
                                            in_transaction=True)
-            if status == "loaded":
+            if loadable:
                 sha = con.execute("SELECT sha256 FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
                 results, families = check_stage(con, report_id, sha[0] if sha else "", "extracted",
                                                 settings.expectations)
@@ -240,7 +234,7 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
         preview = con.execute(
             "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
             "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
-        if status != "loaded":
+        if not loadable:
             _finish(settings, con, report_id)
     finally:
         con.close()
@@ -260,7 +254,7 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
     verdict (loaded or quarantined) and export the report's rows."""
     from yusuan.checks.instance import Instance
     from yusuan.checks.results import blocking_failures, quarantine_reason, warning_summary
-    from yusuan.checks.suites import check_stage
+    from yusuan.checks.stage import check_stage
     from yusuan.conform import conform_report
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
@@ -268,7 +262,7 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
     try:
         row = con.execute("SELECT status, status_reason, sha256 FROM budget.reports WHERE report_id = ?",
                           [report_id]).fetchone()
-        if row is None or row[0] != "registered":
+        if row is None or row[0] != Status.REGISTERED:
             status = row[0] if row else "missing"
             return StageResult(report_id, stored.file_name, status, row[1] if row else None,
                                {"file": stored.file_name, "status": status, "conformed": 0}), []
@@ -284,8 +278,8 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
                                lhs=r[2], rhs=r[3], tolerance=r[4], page=r[5], unit=r[6]) for r in earlier]
             broken += blocking_failures(results)
             verdict_reason = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
-            status, reason = ("quarantined", quarantine_reason(broken)) if broken else ("loaded", verdict_reason)
-            if status == "loaded":
+            status, reason = (Status.QUARANTINED, quarantine_reason(broken)) if broken else (Status.LOADED, verdict_reason)
+            if status == Status.LOADED:
                 reason = "; ".join(x for x in (reason, warning_summary(results)) if x) or None
             warehouse.set_status(con, report_id, status, reason)
             con.execute("COMMIT")
@@ -325,7 +319,7 @@ class ReportRun:
 def process_report(settings: Settings, report_id: str, *, first_ingested: Any = None) -> ReportRun:
     """Every stage of one report, stopping at the first final status. An unexpected error is the
     run's result (status `failed`), never raised: the rest of the batch goes on."""
-    run = ReportRun(report_id, "", "failed", None)
+    run = ReportRun(report_id, "", Status.FAILED.value, None)
     try:
         check_report_id(report_id)
         run.file_name = stored_file(settings.store_dir, report_id).file_name
@@ -345,7 +339,7 @@ def process_report(settings: Settings, report_id: str, *, first_ingested: Any = 
             if result.final:
                 break
     except Exception as e:  # recorded as this report's failure; its last published version stays
-        run.status, run.reason = "failed", f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
+        run.status, run.reason = Status.FAILED.value, f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
     return run
 
 

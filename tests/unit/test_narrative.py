@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from yusuan.checks.prose import _enumerated_parts
+from build import check, report
+
 from yusuan.model import NarrativeParagraph
 from yusuan.narrative import cn_number as _cn_number
 from yusuan.narrative import extract_claims
@@ -15,20 +16,10 @@ def claims_of(*texts: str) -> list[Any]:
     return extract_claims([NarrativeParagraph(page=1, text=t) for t in texts])
 
 
-class _Said(tuple):  # type: ignore[type-arg]
-    """What an instance would say: (label, lhs, rhs, tolerance), and the sources it records."""
-
-    compared: list[Any]
-
-
-class _Recorder:
-    """Stands in for the evaluator: records what an instance would say."""
-
-    def _inst(self, ident: Any, label: str, lhs: Decimal, rhs: Decimal, tol: Decimal, *args: Any,
-              **kwargs: Any) -> tuple[str, Decimal, Decimal, Decimal]:
-        said = _Said((label, lhs, rhs, tol))
-        said.compared = []
-        return said
+def stated_sums(*texts: str) -> dict[str, tuple[Decimal, Decimal]]:
+    """The prose's own sums (a stated amount = the parts it lists), as the narrative identity finds them."""
+    found = check("narrative_figures_agree_with_tables", report(prose=texts))
+    return {i.instance: (i.lhs, i.rhs) for i in found if " + " in i.instance and i.not_evaluated is None}
 
 
 def test_a_year_is_never_an_amount_and_changes_refer_to_their_sentence() -> None:
@@ -47,12 +38,11 @@ def test_a_percentage_is_not_paired_with_an_amount_of_another_sentence() -> None
 
 
 def test_numbered_list_in_the_same_sentence_and_across_sentences() -> None:
-    claims = claims_of(
+    found = stated_sums(
         "一般公共预算基本支出 1,077.07 万元，其中：（一）人员经费 995.07 万元，包括：1.工资福利支出 844.85 万元，"
         "主要用于基本工资。2.对个人和家庭的补助 150.22 万元，主要用于退休费。（二）公用经费 82 万元。"
         "七、“三公”经费支出 0.9 万元，比 2023 年预算增加 0.03 万元。"
         "其中：1.因公出国(境)经费 0 万元。2.公务用车购置及运行维护费 0 万元。3.公务接待费 0.9 万元。")
-    found = {label: (lhs, rhs) for label, lhs, rhs, _ in _enumerated_parts(_Recorder(), None, claims)}
     assert found == {
         "prose p1 “一般公共预算基本支出 1,077.07万元” = 人员经费 995.07 + 公用经费 82": (Decimal("1077.07"), Decimal("1077.07")),
         "prose p1 “人员经费 995.07万元” = 工资福利支出 844.85 + 对个人和家庭的补助 150.22":
@@ -63,14 +53,12 @@ def test_numbered_list_in_the_same_sentence_and_across_sentences() -> None:
 
 
 def test_a_list_of_larger_items_is_not_a_breakdown() -> None:
-    claims = claims_of("主要原因是政策性增资，增加基本支出 844.15 万元。其中：（一）收入预算总计 13649.07 万元。"
-                       "（二）支出预算总计 13649.07 万元。")
-    assert _enumerated_parts(_Recorder(), None, claims) == []
+    assert stated_sums("主要原因是政策性增资，增加基本支出 844.15 万元。其中：（一）收入预算总计 13649.07 万元。"
+                       "（二）支出预算总计 13649.07 万元。") == {}
 
 
 def test_list_without_numbering_or_introduction_is_not_summed() -> None:
-    claims = claims_of("人员经费 995.07 万元，公用经费 82 万元，项目经费 195 万元。")
-    assert _enumerated_parts(_Recorder(), None, claims) == []
+    assert stated_sums("人员经费 995.07 万元，公用经费 82 万元，项目经费 195 万元。") == {}
 
 
 def test_chinese_numerals() -> None:

@@ -1,0 +1,41 @@
+"""The identities of a stage evaluated on one report's view, each by its registered rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from yusuan.checks.identity import Identity
+from yusuan.checks.instance import Instance
+from yusuan.checks.registry import RULES
+from yusuan.view import Report
+
+
+def evaluate(report: Report, identities: Iterable[Identity]) -> list[Instance]:
+    """Every instance of the given identities on one report: each rule sees the tables its entry names."""
+    import yusuan.checks.rules  # noqa: F401  (the rule modules register themselves)
+
+    out: list[Instance] = []
+    for ident in identities:
+        if not ident.applies_to(report.report_kind):
+            continue
+        found = RULES.get(ident.rule)
+        if found is None or found.over != "report":
+            raise ValueError(f"identity {ident.name}: {ident.rule!r} is not a rule over one report")
+        out += found.fn(report.scoped(ident.tables), ident)
+    return out
+
+
+def evaluate_across(con: Any, identities: Iterable[Identity]) -> list[tuple[str, Instance]]:
+    """Every instance of the cross-report identities over a published warehouse: (stating report, instance)."""
+    import yusuan.checks.rules  # noqa: F401
+    from yusuan.checks.corpus import Corpus
+
+    corpus = Corpus(con)
+    out: list[tuple[str, Instance]] = []
+    for ident in identities:
+        found = RULES.get(ident.rule)
+        if found is None or found.over != "corpus":
+            raise ValueError(f"identity {ident.name}: {ident.rule!r} is not a rule across reports")
+        out += found.fn(corpus, ident)
+    return out

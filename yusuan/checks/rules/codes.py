@@ -1,0 +1,64 @@
+"""Code hierarchies: a classification code against its children (类 = Σ 款, 款 = Σ 项; 部门 = Σ 单位)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from yusuan.checks.figures import with_sources
+from yusuan.checks.identity import Identity
+from yusuan.checks.instance import Instance
+from yusuan.checks.registry import rule
+from yusuan.conform import ECONOMIC_TABLES
+from yusuan.view import Amount, Report
+
+
+def code_domain(header: list[str], table_type: str | None = None) -> str | None:
+    """function | economic | unit: what the codes of a table classify, read from its code header
+    (科目编码 alone is read with the table's type: 基本支出表 are by economic code)."""
+    for h in header:
+        if re.search(r"(编码|代码|编号)$", h) or re.search(r"(编码|代码)/(类|款|项)$", h):
+            if "经济" in h or table_type in ECONOMIC_TABLES:
+                return "economic"
+            if re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h:
+                return "unit"
+            return "function"
+    return None
+
+
+def children(codes: set[str]) -> dict[str, list[str]]:
+    """Each code's direct children among `codes`: the codes it prefixes with no code between them."""
+    out: dict[str, list[str]] = {}
+    for parent in codes:
+        below = [c for c in codes if c != parent and c.startswith(parent)]
+        direct = [c for c in below if not any(m not in (parent, c) and c.startswith(m) and m.startswith(parent)
+                                              for m in below)]
+        if direct:
+            out[parent] = sorted(direct)
+    return out
+
+
+@rule
+def code_hierarchy(report: Report, ident: Identity) -> list[Instance]:
+    """A code = Σ its direct children, column by column, in the tables whose codes are of the identity's
+    domain (function, economic or unit)."""
+    out: list[Instance] = []
+    for table in report.tables:
+        if code_domain(table.header, table.table_type) != ident.params["domain"]:
+            continue
+        amounts = [a for a in report.amounts if a.table_seq == table.seq]
+        kids_of = children({a.row_code for a in amounts if a.row_code is not None})
+        by_code: dict[tuple[str, str], list[Amount]] = {}
+        for a in amounts:
+            if a.row_code is not None:
+                by_code.setdefault((a.row_code, a.column), []).append(a)
+        for parent in (a for a in amounts if a.row_code in kids_of):
+            kids = kids_of[parent.row_code or ""]
+            terms = sorted((k for code in kids for k in by_code.get((code, parent.column), [])), key=lambda k: k.row_seq)
+            inst = ident.instance(f"{parent.table_no or parent.table_type} {parent.row_code} {parent.row_name}: "
+                                  f"{parent.column} = Σ {len(kids)} children", parent.amount,
+                                  sum((k.amount for k in terms), Decimal(0)),
+                                  parent.half + sum((k.half for k in terms), Decimal(0)), parent.table_type,
+                                  parent.table_no, parent.page, parent.unit)
+            out.append(with_sources(inst, [parent], terms))
+    return out

@@ -1,0 +1,26 @@
+"""A stage's checks on one report, as the pipeline runs them: evaluate, waive, validate with GX, record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from yusuan.checks.catalog import cached_catalog
+from yusuan.checks.evaluate import evaluate
+from yusuan.checks.instance import Instance
+from yusuan.checks.results import apply_waivers, load_waivers, write_results
+from yusuan.checks.suites import FamilyResult, run_suite
+from yusuan.view import Report
+
+
+def check_stage(con: Any, report_id: str, sha256: str, stage: str,
+                expectations_dir: Path) -> tuple[list[Instance], list[FamilyResult]]:
+    """Evaluate a stage's identities on the report its database holds, apply the waivers, validate with the
+    stage's GX suite and record every instance in budget.check_results (the caller owns the transaction)."""
+    folder = Path(expectations_dir)
+    catalog = cached_catalog(folder / "identities.yaml")
+    results = evaluate(Report.from_warehouse(con, report_id), catalog.for_stage(stage))
+    apply_waivers(results, sha256, load_waivers(folder / "waivers.yaml"))
+    families = run_suite(folder / f"{stage}_suite.json", results)
+    write_results(con, report_id, stage, results)
+    return results, families
