@@ -1,6 +1,7 @@
 # yusuan: budget-disclosure PDFs -> DuckDB, through Dagster.
 #   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
-#   make test   set up and run the whole test suite
+#   make test   set up and run the whole test suite (what CI runs)
+#   make test-fast  the unit tier only: each rule and reader function on tables built in a few lines (seconds)
 #   make test-browser  the UI and a review page in headless Chromium (screenshots in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
@@ -13,7 +14,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test test-browser ui bench lint clean
+.PHONY: setup run test test-fast test-browser ui bench lint clean
 
 $(BIN)/yusuan: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q -m "not browser"
+
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit
 
 # the Dagster UI in headless Chromium (installs Debian's chromium when missing; needs root)
 test-browser: setup

@@ -48,13 +48,13 @@ def main() -> None:
 
         review.Pages.image = counted  # type: ignore[method-assign]
         crops: list[int] = []
-        original_cut = review.Pages._cut
+        original_cut = review.Pages.cut
 
         def cut(self: review.Pages, *a: object) -> review.Crop:
             crops.append(1)
             return original_cut(self, *a)  # type: ignore[arg-type]
 
-        review.Pages._cut = cut  # type: ignore[method-assign]
+        review.Pages.cut = cut  # type: ignore[method-assign]
         for report_id, name in reports:
             pdf = data / "store" / f"{report_id}.pdf"
             rendered.clear()

@@ -82,7 +82,7 @@ def test_every_budget_table_is_found_and_typed(name: str) -> None:
     ex = extraction_of(name)
     spec = BUDGETS[name]
     assert [t.table_type for t in ex.tables] == spec["tables"]
-    assert verdict(ex) == ("loaded", None)
+    assert verdict(ex) == ("loadable", None)
     assert ex.identity.department == spec["department"]
     assert ex.identity.fiscal_year == spec["year"]
     assert ex.identity.report_kind == "dept_budget"
@@ -165,7 +165,7 @@ def test_every_final_accounts_table_is_found_and_typed(name: str) -> None:
     spec = FINALS[name]
     typed = [t.table_type for t in ex.tables if t.table_type is not None]
     assert [t for t in typed if t != "project_performance"] == spec["tables"]
-    assert verdict(ex) == ("loaded", None)
+    assert verdict(ex) == ("loadable", None)
     assert ex.identity.department == spec["department"]
     assert (ex.identity.fiscal_year, ex.identity.report_kind, ex.identity.money_unit) == (2024, "dept_final", "万元")
     for t in ex.tables:

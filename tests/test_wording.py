@@ -36,7 +36,7 @@ def test_a_template_with_blank_names_and_years_is_rejected(tmp_path: Path) -> No
 def test_its_clean_twin_is_a_report(tmp_path: Path) -> None:
     build(tmp_path / "report.pdf", 3)
     ex = extract_report(tmp_path / "report.pdf")
-    assert verdict(ex) == ("loaded", None)
+    assert verdict(ex) == ("loadable", None)
     assert ex.placeholders == []
 
 

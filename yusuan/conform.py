@@ -13,7 +13,8 @@ import re
 
 import duckdb
 
-from yusuan.schema import FACTS
+from yusuan.schema import FACTS, sql_text
+from yusuan.vocabulary import vocabulary
 
 FUNCTION_TABLES = ("expenditure", "general_public_by_function", "gov_fund", "soe_capital", "fiscal_expenditure")
 ECONOMIC_TABLES = ("general_public_basic_by_economic", "fiscal_basic_by_economic", "office_operation",
@@ -22,15 +23,11 @@ THREE_PUBLIC = ("three_public", "three_public_and_office_operation", "three_publ
 _ROUTED = ("summary", "fiscal_summary", "income", "general_public_by_unit", "projects", "overall_performance",
            "project_performance") + FUNCTION_TABLES + ECONOMIC_TABLES + THREE_PUBLIC
 
-# The measure of an amount column, by its header (the first that matches), else the header itself; and the fund
-# a function or economic table spends, by its type. Python and SQL read the same two tables.
-MEASURES: tuple[tuple[str, str], ...] = (
-    ("total", r"(^|/)(合计|总计)$"),
-    ("basic", r"(^|/)基本支出(/小计|/合计)?$"),
-    ("personnel", r"人员经费$"),
-    ("public", r"公用经费$"),
-    ("project", r"(^|/)项目支出$"),
-)
+# The measure of an amount column, by its header (the first that matches: vocabulary.yaml, words measure_*), else
+# the header itself; and the fund a function or economic table spends, by its type. Python and SQL read the same
+# two tables.
+MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (measure, vocabulary().word(f"measure_{measure}")) for measure in ("total", "basic", "personnel", "public", "project"))
 FUNDS: dict[str, str] = {"expenditure": "all", "basic_expenditure": "all", "general_public_by_function": "general_public",
                          "gov_fund": "gov_fund", "soe_capital": "soe_capital",
                          "general_public_basic_by_economic": "general_public", "general_public_by_economic": "general_public"}
@@ -39,7 +36,7 @@ OTHER_FUND = "fiscal"  # 财政拨款 tables
 
 def measure_of(column: str) -> str:
     """total | basic | personnel | public | project, or the header itself."""
-    return next((measure for measure, pattern in MEASURES if re.search(pattern, column)), column)
+    return next((measure for measure, pattern in MEASURES if pattern.search(column)), column)
 
 
 def fund_of(table_type: str | None) -> str:
@@ -47,7 +44,7 @@ def fund_of(table_type: str | None) -> str:
     return FUNDS.get(table_type or "", OTHER_FUND)
 
 
-_MEASURE = "CASE " + " ".join(f"WHEN regexp_matches(column_name, '{pattern}') THEN '{measure}'"
+_MEASURE = "CASE " + " ".join(f"WHEN regexp_matches(column_name, {sql_text(pattern)}) THEN '{measure}'"
                               for measure, pattern in MEASURES) + " ELSE column_name END"
 _FUND = "CASE table_type " + " ".join(f"WHEN '{t}' THEN '{f}'" for t, f in FUNDS.items()) + f" ELSE '{OTHER_FUND}' END"
 _IS_TOTAL = "(row_kind = 'total' AND row_code IS NULL)"
@@ -60,15 +57,17 @@ def delete_conformed(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
         con.execute(f"DELETE FROM conformed.{name} WHERE report_id = ?", [report_id])
 
 
-def _two_years(label: str, pick: str) -> str:
+def _two_years(word: str, pick: str) -> str:
     """SQL for an indicator's value of an earlier year: the column headed 上年/前年, or else the first (min) or
     last (max) of the two 近两年指标值 columns, years descending as printed, even when a year's sub-header
     was left empty."""
-    return f"""coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '/{label}$')),
+    w = vocabulary().word
+    return f"""coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w(word))})),
                 max(c.raw_text) FILTER (WHERE c.column_seq = (
                     SELECT {pick}(column_seq) FROM extracted.cells x
                     WHERE x.report_id = c.report_id AND x.table_seq = c.table_seq AND x.row_seq = c.row_seq
-                      AND regexp_matches(x.column_name, '近两年指标值') HAVING count(*) = 2)))"""
+                      AND regexp_matches(x.column_name, {sql_text(w("indicator_two_previous_years"))})
+                    HAVING count(*) = 2)))"""
 
 
 def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, int]:
@@ -77,11 +76,14 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
     delete_conformed(con, report_id)
     li = "(SELECT * FROM budget.line_items WHERE report_id = $rid)"
     types = ", ".join(f"'{t}'" for t in _ROUTED)
+    w = vocabulary().word
     statements = [
         f"""INSERT INTO conformed.fact_summary_lines
             SELECT {_BASE}, table_type,
-                   CASE WHEN regexp_matches(column_name, '支出') THEN 'expenditure' ELSE 'income' END,
-                   row_name, {_IS_TOTAL} OR regexp_matches(coalesce(row_name, ''), '(合计|总计)$'), column_name, {_AMOUNTS}
+                   CASE WHEN regexp_matches(column_name, {sql_text(w("summary_expenditure_column"))})
+                        THEN 'expenditure' ELSE 'income' END,
+                   row_name, {_IS_TOTAL} OR regexp_matches(coalesce(row_name, ''), {sql_text(w("total_or_grand_total"))}),
+                   column_name, {_AMOUNTS}
             FROM {li} WHERE table_type IN ('summary', 'fiscal_summary')""",
         f"""INSERT INTO conformed.fact_income
             SELECT {_BASE}, row_code, row_name, {_IS_TOTAL}, column_name, {_AMOUNTS}
@@ -113,26 +115,27 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
             FROM {li} WHERE table_type IS NULL OR table_type NOT IN ({types})""",
         f"""INSERT INTO conformed.performance_indicators
             SELECT c.report_id, c.table_seq, c.row_seq, t.table_type, t.title, any_value(c.block),
-                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '一级指标$')),
-                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '二级指标$')),
+                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w("indicator_level1"))})),
+                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w("indicator_level2"))})),
                    any_value(c.row_name),
-                   coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '(预期|预计)当年实现(值)?$')),
-                            max(c.raw_text) FILTER (WHERE c.column_name = '指标值')),
-                   {_two_years("上年", "min")},
-                   {_two_years("前年", "max")},
-                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, '依据$')),
+                   coalesce(max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w("indicator_target"))})),
+                            max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w("indicator_value"))}))),
+                   {_two_years("indicator_previous_year", "min")},
+                   {_two_years("indicator_two_years_ago", "max")},
+                   max(c.raw_text) FILTER (WHERE regexp_matches(c.column_name, {sql_text(w("indicator_basis"))})),
                    min(c.page)
             FROM extracted.cells c JOIN extracted.tables t USING (report_id, table_seq)
             WHERE c.report_id = $rid AND c.kind = 'indicator'
             GROUP BY c.report_id, c.table_seq, c.row_seq, t.table_type, t.title""",
-        """INSERT INTO conformed.dim_units
+        f"""INSERT INTO conformed.dim_units
             SELECT DISTINCT report_id, row_code, row_name,
                    CASE WHEN length(row_code) <= 3 THEN 'department' ELSE 'unit' END
             FROM budget.line_items l
             WHERE report_id = $rid AND row_code IS NOT NULL
               AND table_seq IN (SELECT table_seq FROM extracted.tables t WHERE t.report_id = l.report_id
-                                AND list_contains(list_transform(t.header, lambda h: regexp_matches(h,
-                                    '(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$') AND NOT contains(h, '科目')), true))""",
+                                AND list_contains(list_transform(t.header, lambda h:
+                                    regexp_matches(h, {sql_text(w("unit_code_header"))})
+                                    AND NOT regexp_matches(h, {sql_text(w("subject_header"))})), true))""",
     ]
     for sql in statements:
         con.execute(sql, {"rid": report_id})

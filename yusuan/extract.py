@@ -39,11 +39,14 @@ from yusuan.status import Status
 from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, row_codes_and_names, split_fragment
 from yusuan.vocabulary import vocabulary
 
-_UNIT = re.compile(r"(?:金额)?单位[:：]?(万元|千元|亿元|元)")
+_VOC = vocabulary()
+_UNIT = _VOC.word("unit_line")
+_UNIT_CUT = _VOC.word("unit_line_cut")
+_CODE_HEADER = re.compile("|".join(_VOC.header_roles[r].pattern for r in ("code", "code_part")))
 # the line under an empty table: 备注:本单位…没有…, 注：…故本表为空表。, (无政府性基金支出）
-_CODE_HEADER = re.compile("|".join(vocabulary().header_roles[r].pattern for r in ("code", "code_part")))
-_NOTE = re.compile(r"^(备注|注|说明)[:：]|^[(（]无.{1,30}[)）]$|本表为空表|本表无数据")
-_PAGE_NUMBER = re.compile(r"^[-—–]?\d{1,3}[-—–]?$|^第\d+页(共\d+页)?$")
+_NOTE = _VOC.word("note_under_table")
+_NOTE_CLOSED = _VOC.word("note_closed")
+_PAGE_NUMBER = _VOC.word("page_number_line")
 _LINE_TOLERANCE = 2.5
 
 
@@ -153,7 +156,7 @@ def _find_unit(texts: list[str]) -> str | None:
 def _is_trivial(line: _Line) -> bool:
     """Lines that do not separate a table from its continuation: page numbers, unit lines."""
     s = line.squeezed
-    return bool(_PAGE_NUMBER.match(s)) or bool(_UNIT.fullmatch(s)) or s in ("单位：万", "元", "单位:万")
+    return bool(_PAGE_NUMBER.match(s)) or bool(_UNIT.fullmatch(s)) or bool(_UNIT_CUT.fullmatch(s))
 
 
 def _grid_header_equal(a: Grid, a_rows: int, b: Grid) -> bool:
@@ -168,117 +171,153 @@ def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
     `pages` limits how many pages are read (None: all). Raises nothing for an unusual
     layout: problems are listed in `Extraction.problems`, naming page and table.
     """
-    path = Path(path)
-    problems: list[str] = []
-    tables: list[_PendingTable] = []
-    all_lines: list[_Line] = []
-    with pdfplumber.open(path) as pdf:
+    walk = _Walk()
+    with pdfplumber.open(Path(path)) as pdf:
         metadata = dict(pdf.metadata or {})
-        pending_lines: list[_Line] = []
-        current: _PendingTable | None = None
-        text_since_current = False
-        last_unit: str | None = None
-        cover_ends = float("inf")  # the first page's text above its first table is the cover
-        page_contents: dict[int, int] = {}  # what a page with tables holds -> the first page holding it
-        unreadable: list[int] = []
         for index, raw_page in enumerate(pdf.pages[: pages or None]):
-            page_number = index + 1
-            raw_page = _upright(pdf, raw_page, problems)
-            if _unreadable(raw_page):
-                unreadable.append(page_number)
-                continue
-            page = _visible(raw_page)
-            found = [t for t in page.find_tables() if len(t.cells) > 1]
-            grids = [grid_from_table(t, page_number) for t in found]
-            if page_number == 1:
-                cover_ends = min((g.bbox[1] for g in grids), default=float("inf"))
-            lines = _text_lines(page, page_number, [g.bbox for g in grids])
-            if grids:
-                # a page printed twice (same text, same grids) is one page: read once, never as another table
-                content = hash((tuple(ln.squeezed for ln in lines),
-                                tuple(tuple(s.label for row in g.slots for s in row) for g in grids)))
-                if content in page_contents:
-                    problems.append(f"page {page_number} repeats page {page_contents[content]} exactly: read once")
-                    continue
-                page_contents[content] = page_number
-            all_lines.extend(lines)
-            elements: list[tuple[float, int, Any]] = [(ln.top, 0, ln) for ln in lines]
-            elements += [(g.bbox[1], 1, g) for g in grids]
-            elements.sort(key=lambda e: (e[0], e[1]))
-            first_on_page = True  # no grid and no text of substance yet on this page
-            grids_on_page = 0
-            for _, is_table, item in elements:
-                if not is_table:
-                    line: _Line = item
-                    # the note under a table (备注：…), and its wrapped tail (…安排的支 / 出。)
-                    note_goes_on = (current is not None and current.note is not None and not pending_lines
-                                    and not re.search(r"[。；;]$", current.note) and len(line.squeezed) <= 40
-                                    and not _is_trivial(line) and read_title(line.squeezed) is None)
-                    if current is not None and not pending_lines and (_NOTE.match(line.squeezed) or note_goes_on):
-                        glue = "" if note_goes_on and not _NOTE.match(line.squeezed) else " "
-                        current.note = (current.note + glue if current.note else "") + line.text
-                        continue
-                    unit_here = _find_unit([line.squeezed])
-                    if unit_here:
-                        last_unit = unit_here
-                    pending_lines.append(line)
-                    if not _is_trivial(line):
-                        first_on_page = False
-                        text_since_current = True
-                    continue
-                grid: Grid = item
-                titled = _title_above(pending_lines)
-                grid, in_grid = _title_inside(grid)
-                reading = in_grid or titled.reading
-                number = titled.number if in_grid is None or titled.reading is None else (in_grid.number or None)
-                # the same title printed again at the top of the next page (and nothing but its title block)
-                repeated = (current is not None and reading is not None and current.reading is not None
-                            and reading.text == current.reading.text and grids_on_page == 0
-                            and current.segments[-1].row_pages[-1] == page_number - 1
-                            and all(_in_title_block(ln) for ln in pending_lines if ln.page == page_number))
-                untitled = reading is None and number is None and first_on_page and not text_since_current
-                continues = current is not None and (untitled or repeated) and (
-                    not (repeated and _restarts_form(current.segments[0], grid)) if current.is_form else (
-                        same_columns(current.segments[-1], grid)
-                        or _grid_header_equal(current.segments[0], current.header_rows, grid)
-                        or regrid(grid, current.segments[-1].col_edges) is not None))
-                if continues and current is not None:
-                    _continue_table(current, grid)
-                else:
-                    unit = _find_unit([ln.squeezed for ln in pending_lines[-8:]]) or last_unit
-                    if reading is None:
-                        printed = next((ln.text for ln in reversed(pending_lines[-8:])
-                                        if re.search(r"表([（(].{1,12}[)）])?$", ln.squeezed)), None)
-                        problems.append(f"page {page_number}: a table without a recognised title "
-                                        + (f"({printed}; " if printed else "(")
-                                        + f"first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
-                    is_form = bool(reading and reading.is_form and not performance_grid(grid))
-                    current = _PendingTable(
-                        seq=len(tables) + 1, reading=reading, table_no=number,
-                        title=(in_grid.text if in_grid else titled.line) if reading else None, unit=unit,
-                        segments=[grid], header_rows=0 if is_form else header_row_count(grid), is_form=is_form)
-                    tables.append(current)
-                pending_lines = []
-                text_since_current = False
-                first_on_page = False
-                grids_on_page += 1
-    built = [_build_table(t, problems) for t in tables]
-    cover = [ln for ln in all_lines if ln.page == 1 and ln.top < cover_ends]
-    identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built,
-                               cover=[ln.text for ln in cover])
-    # the lines that say whose report it is: the cover, short headings naming a 部门/单位 预算/决算, the
-    # line naming the body (编制单位：…), and the tables' titles
-    said = [(ln.page, ln.text) for ln in all_lines if ln in cover or _NAMES_THE_REPORT.search(ln.squeezed)]
-    said += [(t.pages[0], t.title) for t in built if t.title]
-    placeholders = find_placeholders([(ln.page, ln.text) for ln in all_lines] + [(t.pages[0], t.title) for t in built
-                                                                               if t.title], said)
-    narrative = _narrative(all_lines, tables)
-    claims = extract_claims(narrative, identity.fiscal_year)
-    found_types = {t.table_type for t in built}
-    missing = [t for t in vocabulary().table_types if t.core and t.name not in found_types]
-    return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=problems,
-                      missing_tables=[f"{t.name} ({t.chinese})" for t in missing], unreadable_pages=unreadable,
-                      placeholders=placeholders)
+            walk.page(pdf, raw_page, index + 1)
+    return walk.extraction(metadata)
+
+
+class _Walk:
+    """The pages in order: each page's lines and grids, top to bottom, make titles, notes, tables and the tables
+    continued from the page before."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.tables: list[_PendingTable] = []
+        self.all_lines: list[_Line] = []
+        self.pending_lines: list[_Line] = []  # the lines since the last grid
+        self.current: _PendingTable | None = None
+        self.text_since_current = False
+        self.last_unit: str | None = None
+        self.cover_ends = float("inf")  # the first page's text above its first table is the cover
+        self.page_contents: dict[int, int] = {}  # what a page with tables holds -> the first page holding it
+        self.unreadable: list[int] = []
+        self.first_on_page = True  # no grid and no text of substance yet on this page
+        self.grids_on_page = 0
+
+    def page(self, pdf: Any, raw_page: Any, page_number: int) -> None:
+        raw_page = _upright(pdf, raw_page, self.problems)
+        if _unreadable(raw_page):
+            self.unreadable.append(page_number)
+            return
+        page = _visible(raw_page)
+        found = [t for t in page.find_tables() if len(t.cells) > 1]
+        grids = [grid_from_table(t, page_number) for t in found]
+        if page_number == 1:
+            self.cover_ends = min((g.bbox[1] for g in grids), default=float("inf"))
+        lines = _text_lines(page, page_number, [g.bbox for g in grids])
+        if grids:
+            # a page printed twice (same text, same grids) is one page: read once, never as another table
+            content = hash((tuple(ln.squeezed for ln in lines),
+                            tuple(tuple(s.label for row in g.slots for s in row) for g in grids)))
+            if content in self.page_contents:
+                self.problems.append(f"page {page_number} repeats page {self.page_contents[content]} exactly: read once")
+                return
+            self.page_contents[content] = page_number
+        self.all_lines.extend(lines)
+        elements: list[tuple[float, int, Any]] = [(ln.top, 0, ln) for ln in lines]
+        elements += [(g.bbox[1], 1, g) for g in grids]
+        elements.sort(key=lambda e: (e[0], e[1]))
+        self.first_on_page = True
+        self.grids_on_page = 0
+        for _, is_table, item in elements:
+            if is_table:
+                self.grid(item, page_number)
+            else:
+                self.line(item)
+
+    def line(self, line: _Line) -> None:
+        """A line of text: the note under the table before it, or a line before the next grid."""
+        current = self.current
+        # the note under a table (备注：…), and its wrapped tail (…安排的支 / 出。)
+        note_goes_on = (current is not None and current.note is not None and not self.pending_lines
+                        and not _NOTE_CLOSED.search(current.note) and len(line.squeezed) <= 40
+                        and not _is_trivial(line) and read_title(line.squeezed) is None)
+        if current is not None and not self.pending_lines and (_NOTE.match(line.squeezed) or note_goes_on):
+            glue = "" if note_goes_on and not _NOTE.match(line.squeezed) else " "
+            current.note = (current.note + glue if current.note else "") + line.text
+            return
+        unit_here = _find_unit([line.squeezed])
+        if unit_here:
+            self.last_unit = unit_here
+        self.pending_lines.append(line)
+        if not _is_trivial(line):
+            self.first_on_page = False
+            self.text_since_current = True
+
+    def grid(self, grid: Grid, page_number: int) -> None:
+        """A grid: the next part of the table being read, or a new table under the title above it."""
+        titled = _title_above(self.pending_lines)
+        grid, in_grid = _title_inside(grid)
+        reading = in_grid or titled.reading
+        number = titled.number if in_grid is None or titled.reading is None else (in_grid.number or None)
+        if self._continues(grid, reading, number, page_number):
+            assert self.current is not None
+            _continue_table(self.current, grid)
+        else:
+            self._new_table(grid, reading, number, titled, in_grid, page_number)
+        self.pending_lines = []
+        self.text_since_current = False
+        self.first_on_page = False
+        self.grids_on_page += 1
+
+    def _continues(self, grid: Grid, reading: TitleReading | None, number: str | None, page_number: int) -> bool:
+        """Whether `grid` continues the table being read: untitled at the top of a page, or under the same title
+        repeated (and nothing but its title block), with the same columns."""
+        current = self.current
+        if current is None:
+            return False
+        repeated = (reading is not None and current.reading is not None
+                    and reading.text == current.reading.text and self.grids_on_page == 0
+                    and current.segments[-1].row_pages[-1] == page_number - 1
+                    and all(_in_title_block(ln) for ln in self.pending_lines if ln.page == page_number))
+        untitled = reading is None and number is None and self.first_on_page and not self.text_since_current
+        if not (untitled or repeated):
+            return False
+        if current.is_form:
+            return not (repeated and _restarts_form(current.segments[0], grid))
+        return (same_columns(current.segments[-1], grid)
+                or _grid_header_equal(current.segments[0], current.header_rows, grid)
+                or regrid(grid, current.segments[-1].col_edges) is not None)
+
+    def _new_table(self, grid: Grid, reading: TitleReading | None, number: str | None, titled: _Titled,
+                   in_grid: TitleReading | None, page_number: int) -> None:
+        unit = _find_unit([ln.squeezed for ln in self.pending_lines[-8:]]) or self.last_unit
+        if reading is None:
+            printed = next((ln.text for ln in reversed(self.pending_lines[-8:])
+                            if _VOC.title_ends.search(ln.squeezed)), None)
+            self.problems.append(f"page {page_number}: a table without a recognised title "
+                                 + (f"({printed}; " if printed else "(")
+                                 + f"first row: {' | '.join(x for x in grid.row_labels(0) if x)[:80]})")
+        is_form = bool(reading and reading.is_form and not performance_grid(grid))
+        self.current = _PendingTable(
+            seq=len(self.tables) + 1, reading=reading, table_no=number,
+            title=(in_grid.text if in_grid else titled.line) if reading else None, unit=unit,
+            segments=[grid], header_rows=0 if is_form else header_row_count(grid), is_form=is_form)
+        self.tables.append(self.current)
+
+    def extraction(self, metadata: dict[str, Any]) -> Extraction:
+        """Everything read: the tables built, the identity, the placeholders, the prose and its claims."""
+        all_lines = self.all_lines
+        built = [_build_table(t, self.problems) for t in self.tables]
+        cover = [ln for ln in all_lines if ln.page == 1 and ln.top < self.cover_ends]
+        identity = identify_report(all_lines_text=[ln.text for ln in all_lines], metadata=metadata, tables=built,
+                                   cover=[ln.text for ln in cover])
+        # the lines that say whose report it is: the cover, short headings naming a 部门/单位 预算/决算, the
+        # line naming the body (编制单位：…), and the tables' titles
+        said = [(ln.page, ln.text) for ln in all_lines if ln in cover or _NAMES_THE_REPORT.search(ln.squeezed)]
+        said += [(t.pages[0], t.title) for t in built if t.title]
+        placeholders = find_placeholders([(ln.page, ln.text) for ln in all_lines]
+                                         + [(t.pages[0], t.title) for t in built if t.title], said)
+        narrative = _narrative(all_lines, self.tables)
+        claims = extract_claims(narrative, identity.fiscal_year)
+        found_types = {t.table_type for t in built}
+        missing = [t for t in _VOC.table_types if t.core and t.name not in found_types]
+        return Extraction(identity=identity, tables=built, narrative=narrative, claims=claims, problems=self.problems,
+                          missing_tables=[f"{t.name} ({t.chinese})" for t in missing], unreadable_pages=self.unreadable,
+                          placeholders=placeholders)
 
 
 def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
@@ -303,8 +342,7 @@ def reads_turned_back(page: Any) -> bool:
 
 _CID = re.compile(r"^\(cid:\d+\)$")
 # a short heading that names the report (XX局202X年部门预算), or the line naming the body (编制单位：XX局)
-_NAMES_THE_REPORT = re.compile(r"^[^，。,；]{0,30}(部门|单位)(预算|决算)(公开|报告|说明|情况)?[^，。,；]{0,8}$"
-                               r"|^(编制|预算|主管)?(部门|单位)(名称)?[:：]")
+_NAMES_THE_REPORT = _VOC.word("names_the_report")
 
 
 def _unreadable(page: Any) -> bool:
@@ -336,7 +374,7 @@ def _title_above(lines: list[_Line]) -> _Titled:
     return _Titled(reading, line if reading else None, number)
 
 
-_SUBTITLE = re.compile(r"^[（(]?(19|20)\d\d年度?[)）]?$")
+_SUBTITLE = _VOC.word("year_subtitle")
 
 
 def _title_inside(grid: Grid) -> tuple[Grid, TitleReading | None]:
@@ -358,7 +396,7 @@ def _restarts_form(first: Grid, grid: Grid) -> bool:
                 and grid.slots[0][0].label == first.slots[0][0].label)
 
 
-_TITLE_BLOCK = re.compile(r"(单位|部门|编制单位|编制部门|预算单位|主管部门)(名称)?[:：]")
+_TITLE_BLOCK = _VOC.word("title_block_body")
 
 
 def _in_title_block(line: _Line) -> bool:
@@ -439,7 +477,7 @@ def _build_table(t: _PendingTable, problems: list[str]) -> Table:
                  row_count=len({c.row_seq for c in cells}))
 
 
-_SAYS_EMPTY = re.compile(r"本表为空|此表为空|空表|本表无数据|故本表无|无发生额|无相关收支|没有.{0,20}(支出|收入)|^[(（]无")
+_SAYS_EMPTY = _VOC.word("says_table_empty")
 
 
 def _is_empty(cells: list[Cell], note: str | None) -> bool:

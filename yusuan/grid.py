@@ -73,7 +73,7 @@ def _cluster(values: list[float]) -> list[float]:
     return out
 
 
-def grid_from_table(table: Any, page_number: int) -> Grid:
+def grid_from_table(table: Any, page_number: int) -> Grid:  # noqa: C901 (one pass over a grid's geometry)
     """Build a `Grid` from a pdfplumber `Table` found on page `page_number` (1-based)."""
     cells: list[tuple[float, float, float, float]] = list(table.cells)
     texts = table.extract()
@@ -254,7 +254,7 @@ def column_groups(leaves: list[str], is_code: Any) -> int:
     return 1
 
 
-def unfold(grid: Grid, header_rows: int, groups: int) -> Grid:
+def unfold(grid: Grid, header_rows: int, groups: int) -> Grid:  # noqa: C901 (one pass over a grid's geometry)
     """The grid with its `groups` side-by-side column blocks read one after the other: every row of the first
     block (over all its pages), then of the second … (a list folded into columns continues in its own column
     on the next page). Header rows are those of

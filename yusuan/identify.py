@@ -14,16 +14,39 @@ from typing import Any
 from yusuan.model import Placeholder, ReportIdentity, Table
 from yusuan.vocabulary import vocabulary
 
-_ORG = r"[\u4e00-\u9fff（）()“”]{2,40}?"
+_VOC = vocabulary()
 # 武昌区科学技术和经济信息化局 2024 年单位预算 / 江苏省人大常委会办公厅2017年部门预算
-_ORG_YEAR_KIND = re.compile(rf"(?P<org>{_ORG})(?P<year>20\d\d)年度?(?P<who>部门|单位)?(?P<kind>预算|决算)")
+_ORG_YEAR_KIND = _VOC.word("body_year_kind")
 # 2024年上海市普陀区财政局部门决算
-_YEAR_ORG_KIND = re.compile(rf"(?P<year>20\d\d)年度?(?P<org>{_ORG})(?P<who>部门|单位)(?P<kind>预算|决算)")
+_YEAR_ORG_KIND = _VOC.word("year_body_kind")
 # 预算主管部门：上海市普陀区司法局 / 编制部门：… / 部门：江苏省人大常委会办公厅 单位：万元
-_DEPT_LINE = re.compile(r"(?P<label>预算主管部门|主管部门|编制部门|编制单位|部门名称|单位名称|部门)[:：]"
-                        r"(?P<org>[\u4e00-\u9fff（）()]{2,40}?)(?=单位[:：]|金额单位|$)")
-_REGIONAL_LEVEL = re.compile(r"(区级|市级|省级|县级|本级)(?=部门|单位|预算|决算)")
-_LEADING_NOISE = re.compile(r"^(第[一二三四五六七八九十]+部分|关于|[一二三四五六七八九十]+、)")
+_DEPT_LINE = _VOC.word("body_line")
+_COMPILED_BY = _VOC.word("compiled_by_label")
+_REGIONAL_LEVEL = _VOC.word("government_level")
+_LEADING_NOISE = _VOC.word("heading_before_body")
+# whose report (部门 | 单位) and which kind (预算 | 决算): kept as the report prints them, for its title
+_DEPARTMENT_REPORT = _VOC.word("department_report")
+_UNIT_REPORT = _VOC.word("unit_report")
+_WHO = re.compile(f"{_DEPARTMENT_REPORT.pattern}|{_UNIT_REPORT.pattern}")
+_FINAL = _VOC.kind["final"]
+_KIND_IN_NUMBER = _VOC.word("kind_in_table_number")
+_TITLE_TO_TABLE_WORD = _VOC.word("title_to_table_word")
+_WHOSE_TABLE = _VOC.word("whose_table")
+_BODY_NAME_FIELD = _VOC.word("body_name_field")
+_YEAR_STATED = _VOC.word("year_stated")
+_UNIT_CODE_HEADER = _VOC.word("unit_code_header")
+_SUBJECT_HEADER = _VOC.word("subject_header")
+_SPACING_AND_QUOTES = _VOC.word("spacing_and_quotes")
+_OPEN_BRACKET = _VOC.word("full_width_open_bracket")
+_CLOSE_BRACKET = _VOC.word("full_width_close_bracket")
+_OWN_LEVEL = _VOC.word("own_level_suffix")
+
+
+def _said(pattern: re.Pattern[str], text: str) -> str:
+    """The words of `pattern` as `text` prints them (the caller knows they are there)."""
+    m = pattern.search(text)
+    assert m is not None, (pattern.pattern, text)
+    return m.group(0)
 
 
 def _candidates(texts: Iterable[str]) -> list[tuple[str, int, str | None, str]]:
@@ -61,24 +84,25 @@ def _from_tables(tables: list[Table]) -> tuple[str | None, str | None, str | Non
     for t in tables:
         text = re.sub(r"\s+", "", f"{t.table_no or ''}{t.title or ''}")
         reading = read_title(t.title or "") if t.title else None
-        if reading is not None and reading.kind:
-            kinds["决算" if reading.kind == "final" else "预算"] += 1
-        elif re.search(r"(预算|决算)\d*表", text):
-            kinds["决算" if "决算" in text else "预算"] += 1
-        m = re.search(r"(?:^|\d年度?|[：:])(预算单位|单位|部门)", re.sub(r"^[^：:]*表[：:]?", "", text))
+        if reading is not None and reading.kind_word:
+            kinds[reading.kind_word] += 1
+        elif numbered := _KIND_IN_NUMBER.search(text):
+            kinds[final.group(0) if (final := _FINAL.search(text)) else numbered.group("kind")] += 1
+        m = _WHOSE_TABLE.search(_TITLE_TO_TABLE_WORD.sub("", text))
         if t.table_type and m:
-            whos["单位" if "单位" in m.group(1) else "部门"] += 1
+            whos[_said(_WHO, m.group(1))] += 1
         for c in t.cells:
-            if name is None and c.kind == "field" and re.fullmatch(r"(部门|单位)(（单位）)?名称", c.column_name or ""):
+            if name is None and c.kind == "field" and _BODY_NAME_FIELD.fullmatch(c.column_name or ""):
                 name = re.sub(r"\s+", "", c.raw_text) or None
-                if c.column_name.startswith("部门"):
-                    whos["部门"] += 1
+                if department := _DEPARTMENT_REPORT.match(c.column_name):
+                    whos[department.group(0)] += 1
     kind = kinds.most_common(1)[0][0] if kinds else None
     who = whos.most_common(1)[0][0] if whos else None
     return kind, who, name
 
 
-def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tables: list[Table],
+# complexity above the limit, kept: each source of the identity in turn
+def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tables: list[Table],  # noqa: C901
                     cover: list[str] | None = None) -> ReportIdentity:
     """Given the report's text lines, PDF metadata and tables, return its identity.
 
@@ -92,8 +116,8 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
     matches = [m for t in all_lines_text for m in [_DEPT_LINE.search(re.sub(r"\s+", "", t))] if m]
     dept_lines = [m.group("org") for m in matches]
     # a table headed 部门：… / 部门名称：… is a department's (the unit's line says 单位名称)
-    line_who = Counter("部门" if m.group("label").endswith("部门") or m.group("label") == "部门名称" else "单位"
-                       for m in matches if m.group("label") != "编制单位").most_common(1)
+    line_who = Counter(_said(_WHO, m.group("label"))
+                       for m in matches if not _COMPILED_BY.fullmatch(m.group("label"))).most_common(1)
     department = year = None
     who = kind = None
     title = None
@@ -102,8 +126,9 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
         (department, year), _ = counts.most_common(1)[0]
         whos = [c[2] for c in cands if c[2]]
         who = Counter(whos).most_common(1)[0][0] if whos else None
-        kinds = [c[3] for c in cands]
-        kind = "决算" if "决算" in kinds and kinds.count("决算") >= kinds.count("预算") else "预算"
+        finals = [c[3] for c in cands if _FINAL.fullmatch(c[3])]
+        budgets = [c[3] for c in cands if not _FINAL.fullmatch(c[3])]
+        kind = finals[0] if finals and len(finals) >= len(budgets) else budgets[0]
     if dept_lines:
         # a department named on its own line beats one read off a title
         department = Counter(dept_lines).most_common(1)[0][0]
@@ -112,23 +137,22 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
     kind = kind or table_kind
     who = who or table_who or (line_who[0][0] if line_who else None)
     if year is None:
-        years = Counter(int(y) for t in all_lines_text for y in re.findall(r"(20\d\d)\s*年", t))
+        years = Counter(int(y) for t in all_lines_text for y in _YEAR_STATED.findall(t))
         year = years.most_common(1)[0][0] if years else None
     if department and year is not None and kind is not None:
         title = f"{department} {year} 年{who or ''}{kind}"
     report_kind = None
     if kind is not None:
-        suffix = "budget" if kind == "预算" else "final"
-        if who == "单位":
+        suffix = "final" if _FINAL.fullmatch(kind) else "budget"
+        if who is not None and _UNIT_REPORT.fullmatch(who):
             report_kind = f"unit_{suffix}"
-        elif who == "部门":
+        elif who is not None and _DEPARTMENT_REPORT.fullmatch(who):
             report_kind = f"dept_{suffix}"
-        elif kind == "决算":
+        elif suffix == "final":
             report_kind = "dept_final"  # recognised as final accounts either way
     codes: list[str] = []
     for t in tables:
-        unit_coded = any(re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h
-                         for h in t.header)
+        unit_coded = any(_UNIT_CODE_HEADER.search(h) and not _SUBJECT_HEADER.search(h) for h in t.header)
         if unit_coded:
             for c in t.cells:
                 if c.row_code and c.row_code not in codes and len(c.row_code) in (3, 6, 9):
@@ -160,5 +184,5 @@ def body_key(name: str | None) -> str | None:
     without spacing, quotes or bracket variants, and without a trailing （本级）."""
     if not name:
         return None
-    s = re.sub(r"[\s“”\"'‘’]", "", name).replace("（", "(").replace("）", ")")
-    return re.sub(r"\((本级|部门|单位)\)$", "", s) or None
+    s = _CLOSE_BRACKET.sub(")", _OPEN_BRACKET.sub("(", _SPACING_AND_QUOTES.sub("", name)))
+    return _OWN_LEVEL.sub("", s) or None

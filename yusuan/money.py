@@ -7,19 +7,23 @@ a blank cell gives `None` and no reason (blank is not zero).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-_WS = re.compile(r"[\s\u3000]+")
-# 1,272.07  1272.07  -3.5  (12.00)  ０.００ after width folding
-_AMOUNT = re.compile(r"^(?P<neg>[-−－])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
-_PAREN_NEG = re.compile(r"^[(（](?P<body>.+)[)）]$")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
-# dashes printed for "nothing" in some templates
-_DASHES = {"-", "—", "–", "－", "——", "--", "/", "／"}
+from yusuan.vocabulary import vocabulary
 
-UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000),
-                                    "亿元": Decimal(100000000)}
+_WS = re.compile(r"[\s\u3000]+")
+# 1,272.07  1272.07  -3.5  (12.00)  and full-width digits, commas, points and brackets, folded to these (NFKC)
+_AMOUNT = re.compile(r"^(?P<neg>[-\u2212])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+_PAREN_NEG = re.compile(r"^\((?P<body>.+)\)$")
+# dashes printed for "nothing" in some templates
+_DASHES = {"-", "\u2014", "\u2013", "\u2014\u2014", "--", "/"}
+
+# the money units a document prints, and their value in yuan (vocabulary.yaml: units)
+UNIT_FACTORS: dict[str, Decimal] = dict(vocabulary().units)
+YUAN = next(unit for unit, factor in UNIT_FACTORS.items() if factor == 1)  # 元
+WAN_YUAN = next(unit for unit, factor in UNIT_FACTORS.items() if factor == 10000)  # 万元
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ def parse_amount(text: str | None) -> Parsed:
     full-width digits, leading minus signs and bracketed negatives. A dash alone means
     "nothing printed" and is blank. Anything else gives `Parsed(None, reason)`.
     """
-    s = squeeze(text).translate(_FULLWIDTH)
+    printed = squeeze(text)
+    s = unicodedata.normalize("NFKC", printed)
     if not s or s in _DASHES:
         return Parsed(None)
     neg = False
@@ -55,13 +60,13 @@ def parse_amount(text: str | None) -> Parsed:
         neg, s = True, m_paren.group("body")
     m = _AMOUNT.match(s)
     if not m:
-        return Parsed(None, f"not a number: {s[:40]!r}")
+        return Parsed(None, f"not a number: {printed[:40]!r}")
     digits = m.group("int").replace(",", "")
     frac = m.group("frac")
     try:
         value = Decimal(digits + ("." + frac if frac is not None else ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        return Parsed(None, f"not a number: {s[:40]!r}")
+        return Parsed(None, f"not a number: {printed[:40]!r}")
     if m.group("neg"):
         neg = not neg
     return Parsed(-value if neg else value)

@@ -16,28 +16,43 @@ see yusuan/checks/prose.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from yusuan.model import NarrativeParagraph
 from yusuan.money import parse_amount
+from yusuan.vocabulary import vocabulary
 
-_AMOUNT = re.compile(r"(?P<num>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元)")
-_PCT = re.compile(r"(?P<num>-?\d+(?:\.\d+)?)\s*[%％]")
-_MARKER = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、](?!\d))")
-_YEAR_PREFIX = re.compile(r"^(20\d\d|19\d\d)年度?")
-_DOWN = re.compile(r"(减少|下降|降低|压减|缩减|减幅|降幅|减小)")
-_UP = re.compile(r"(增加|增长|提高|上升|增幅|增加了|增长了)")
-_COMPARE = re.compile(r"比|较|相比|同比|对比")
+_VOC = vocabulary()
+_AMOUNT = _VOC.word("amount_in_sentence")
+_PCT = re.compile(r"(?P<num>-?\d+(?:\.\d+)?)\s*" + _VOC.word("percent_sign").pattern)
+_MARKER = _VOC.word("item_marker")
+_YEAR_PREFIX = _VOC.word("year_opening")
+_DOWN = _VOC.word("decrease_words")
+_UP = _VOC.word("increase_words")
+_COMPARE = _VOC.word("comparison_words")
 # an earlier year's figure (执行数, 上年…): but 上年结转 is this year's income carried over
-_PREVIOUS = re.compile(r"执行数|决算数|上年(?!结转|结余|末)|上一年|去年")
-_SHARE = re.compile(r"(占[^，,；;。]{0,16}|占比|比重为?|比例为?)$")
+_PREVIOUS = _VOC.word("earlier_year_figure")
+_SHARE = _VOC.word("share_words")
 # a heading of the narrative: 第二部分…, 四、关于财政拨款收支总表的说明, （二）一般公共预算当年拨款结构情况
-_HEADING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
-_ITEM_START = re.compile(r"^([（(]\d+[)）]|\d+[.．、](?!\d)|[（(][一二三四五六七八九十]+[)）])")
+_HEADING = _VOC.word("heading_marker")
+_PART_HEADING = _VOC.word("part_heading")  # 第二部分: depth 0; 四、 (a chapter): 1; （二）: 2
+_ITEM_START = _VOC.word("item_start")
 # the code an item names: 公共安全支出（204类）司法（06款）行政运行（01项）, or 2014099其他信访事务支出
-_CODE_PARTS = re.compile(r"[（(](\d{3})类[)）][^（(]*[（(](\d{1,2})款[)）](?:[^（(]*[（(](\d{1,2})项[)）])?")
+_CODE_PARTS = _VOC.word("code_in_item_words")
 _LEADING_CODE = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){1,2})(?=[\u4e00-\u9fff])")
+_SUBJECT_BREAK = _VOC.word("subject_break")
+_HEADING_RUN_IN = _VOC.word("heading_run_in")
+_LIST_COMMA = _VOC.word("list_comma_opening")
+_QUOTES_AT_ENDS = _VOC.word("quotes_at_ends")
+_FIGURE_IN_HEADING = _VOC.word("figure_in_heading")
+_COLON_THEN_TEXT = _VOC.word("colon_then_text")
+_HEADING_END = _VOC.word("heading_end_mark")
+_FULL_STOP = _VOC.word("full_stop")
+_CLAUSE_SEPARATOR = _VOC.word("clause_separator")
+_FULLWIDTH_COMMA = _VOC.word("fullwidth_comma")
+_YEAR_MARK = _VOC.word("year_mark")
 
 
 @dataclass(frozen=True)
@@ -60,18 +75,19 @@ class Claim:
 
 def _clean_subject(text: str) -> str:
     s = re.sub(r"\s+", "", text)
-    s = re.split(r"[，,：:；;。（(]?(其中|包括)[:：]?|[，,：:；;]", s)[-1] if s else s
-    s = re.split(r"(?:情况|说明)(?=\S)", s)[-1]  # a heading run into the sentence (…安排情况2024年…)
+    s = _SUBJECT_BREAK.split(s)[-1] if s else s
+    s = _HEADING_RUN_IN.split(s)[-1]  # a heading run into the sentence (…安排情况2024年…)
     s = _MARKER.sub("", s)
     s = _YEAR_PREFIX.sub("", s)
-    return s.lstrip("、").strip("“”\"")  # 货物采购4.79万元、工程采购0万元: the list's 、 is no part of the subject
+    # 货物采购4.79万元、工程采购0万元: the list's 、 is no part of the subject
+    return _QUOTES_AT_ENDS.sub("", _LIST_COMMA.sub("", s))
 
 
 def _is_heading(line: str) -> bool:
     """A heading line: numbered, short, no figure; a heading run into its text (（二）项目支出：2025年…) is text."""
     s = re.sub(r"\s+", "", line)
-    return (bool(_HEADING.match(s)) and len(s) <= 40 and not re.search(r"\d[\d,.]*万|\d\.\d", s)
-            and not re.search(r"[：:].", s) and not s.endswith(("。", "；", "：", ":")))
+    return (bool(_HEADING.match(s)) and len(s) <= 40 and not _FIGURE_IN_HEADING.search(s)
+            and not _COLON_THEN_TEXT.search(s) and not _HEADING_END.search(s))
 
 
 def item_code(text: str) -> str | None:
@@ -97,16 +113,16 @@ def _sentences(paragraphs: list[NarrativeParagraph]) -> list[tuple[int, str, str
                     out.append((page_of_buffer or p.page, buffer, _joined(headings)))
                 buffer = ""
                 s = re.sub(r"\s+", "", line)
-                depth = 0 if s.startswith("第") else 1 if re.match(r"^[一二三四五六七八九十]+、", s) else 2
+                depth = 0 if _PART_HEADING.match(s) else 1 if _VOC.chapter_number.match(s) else 2
                 headings = [h for h in headings if h[0] < depth] + [(depth, s)]
                 continue
             if not buffer:
                 page_of_buffer = p.page
             buffer += line
-            while "。" in buffer:
-                sentence, buffer = buffer.split("。", 1)
+            while stop := _FULL_STOP.search(buffer):
+                sentence, buffer = buffer[:stop.start()], buffer[stop.end():]
                 if sentence.strip():
-                    out.append((page_of_buffer or p.page, sentence + "。", _joined(headings)))
+                    out.append((page_of_buffer or p.page, sentence + stop.group(0), _joined(headings)))
                 page_of_buffer = p.page
     if buffer.strip():
         out.append((page_of_buffer or 1, buffer, _joined(headings)))
@@ -117,11 +133,12 @@ def _joined(headings: list[tuple[int, str]]) -> str | None:
     return " / ".join(h for _, h in headings) or None
 
 
-_RESTATED = re.compile(r"^(\d{4}年)?(当年)?(预算安排|预算数|安排预算|预算)为?$")
-_MARKED = re.compile(r"([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、](?!\d))[^，,；;。：:]*$")
+_RESTATED = _VOC.word("restated_budget")
+_MARKED = _VOC.word("marked_item_words")
 
 
-def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None = None) -> list[Claim]:
+# complexity above the limit, kept: one pass over the sentences
+def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None = None) -> list[Claim]:  # noqa: C901
     """Given the report's prose page by page, return every stated figure, sentence by sentence.
 
     A numbered item (1、公共安全支出（204类）…（01项）1672.67万元。主要用于…。2025年当年预算执行数为 1690.69万元，
@@ -146,11 +163,11 @@ def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None
         for start, kind, tok in tokens:
             before = sentence[prev_end:start]
             prev_end = tok.end()
-            value = parse_amount(tok.group("num").replace("，", ",")).amount
+            value = parse_amount(_FULLWIDTH_COMMA.sub(",", tok.group("num"))).amount
             if value is None:
                 continue
             b = re.sub(r"\s+", "", before)
-            clause = re.split(r"[，,；;：:]", b)[-1]
+            clause = _CLAUSE_SEPARATOR.split(b)[-1]
             subject = _clean_subject(before)
             if kind == "amount":
                 direction = _DOWN.search(clause[-6:]) or _UP.search(clause[-6:])
@@ -162,7 +179,8 @@ def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None
                                         tok.group("num"), base, "current", section, *(item or (None, None))))
                     continue
                 previous = bool(_PREVIOUS.search(clause)) or bool(
-                    fiscal_year and re.search(rf"{fiscal_year - 1}年", clause) and not re.search(rf"{fiscal_year}年", clause))
+                    fiscal_year and re.search(str(fiscal_year - 1) + _YEAR_MARK.pattern, clause)
+                    and not re.search(str(fiscal_year) + _YEAR_MARK.pattern, clause))
                 if not previous:
                     marked = _MARKED.search(b) if last_amount is None else _MARKED.search(clause)
                     if marked or (last_amount is None and _ITEM_START.match(squeezed)):
@@ -225,7 +243,7 @@ def sentence_box(paragraphs: list[NarrativeParagraph], page: int,
     return (min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit))
 
 
-_CHANGE_WORDS = re.compile(r"(与|较|比|同比|相比).*$")
+_CHANGE_WORDS = _VOC.word("change_words")
 
 
 def _named(claims: list[Claim], section: str | None, subject: str) -> int | None:
@@ -249,14 +267,14 @@ def _latest(claims: list[Claim], item: tuple[str, str | None] | None, fallback: 
     return fallback
 
 
-_CN_DIGITS = "一二三四五六七八九十"
+_CN_NUMERAL = _VOC.word("chinese_numeral")
 
 
 def cn_number(num: str) -> int:
     """一 … 十, 十一 … 九十九 as an int (0 when not such a numeral)."""
-    tens, _, units = num.rpartition("十") if "十" in num else ("", "", num)
-    if "十" not in num:
-        return _CN_DIGITS.index(num) + 1 if len(num) == 1 and num in _CN_DIGITS[:9] else 0
-    t = 1 if tens == "" else (_CN_DIGITS.index(tens) + 1 if len(tens) == 1 and tens in _CN_DIGITS[:9] else 0)
-    u = 0 if units == "" else (_CN_DIGITS.index(units) + 1 if len(units) == 1 and units in _CN_DIGITS[:9] else -99)
-    return max(t * 10 + u, 0) if t else 0
+    m = _CN_NUMERAL.fullmatch(num)
+    if m is None:
+        return 0
+    tens = int(unicodedata.numeric(m.group("tens"))) if m.group("tens") else 1
+    units = int(unicodedata.numeric(m.group("units"))) if m.group("units") else 0
+    return (tens * 10 if m.group("ten") else 0) + units

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from yusuan.vocabulary import NONE, TableType, vocabulary
 
 _CODE = re.compile(r"^\d{3,}$")
+_NUMBER_DASH = vocabulary().word("table_number_dash")
+_LEADING_PUNCTUATION = vocabulary().word("title_leading_punctuation")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class TitleReading:
     subject: str
     breakdown: str  # function | economic | unit | none
     kind: str | None  # budget | final, when the title says 预算/决算
+    kind_word: str | None = None  # the kind as the title prints it (预算 | 决算)
 
     @property
     def is_form(self) -> bool:
@@ -41,7 +44,7 @@ def table_number(text: str) -> str | None:
     s = re.sub(r"\s+", "", text)
     m = voc.numbers.search(s)
     if m:
-        return m.group(0).replace("－", "-").replace("—", "-")
+        return _NUMBER_DASH.sub("-", m.group(0))
     chapter = voc.chapter_number.match(s)
     if chapter and voc.title_ends.search(s):
         return chapter.group(1)
@@ -61,7 +64,7 @@ def read_title(text: str) -> TitleReading | None:
         return None
     number = table_number(s)
     body = voc.numbers.sub("", s) if number else s
-    body = re.sub(r"^[：:、.．\s]+", "", body)
+    body = _LEADING_PUNCTUATION.sub("", body)
     if not voc.title_ends.search(body):
         return None
     subject = _first(voc.facets["subject"], body)
@@ -72,8 +75,11 @@ def read_title(text: str) -> TitleReading | None:
     unscoped = body
     for pattern in voc.facets["scope"].values():
         unscoped = pattern.sub("", unscoped)
+    kind = _first(voc.kind, unscoped)
+    kind_word = voc.kind[kind].search(unscoped) if kind else None
     return TitleReading(text=s, number=number, scope=scope, subject=subject,
-                        breakdown=_first(voc.facets["breakdown"], body) or NONE, kind=_first(voc.kind, unscoped))
+                        breakdown=_first(voc.facets["breakdown"], body) or NONE, kind=kind,
+                        kind_word=kind_word.group(0) if kind_word else None)
 
 
 def breakdown_from_rows(codes: Iterable[str], names: Iterable[str]) -> str:
@@ -87,7 +93,7 @@ def breakdown_from_rows(codes: Iterable[str], names: Iterable[str]) -> str:
     if classes:
         return NONE
     voc = vocabulary()
-    names = [re.sub(r"^[一二三四五六七八九十]+、|\s+", "", n) for n in names]
+    names = [re.sub(r"\s+", "", voc.list_markers[1].sub("", n)) for n in names]
     economic = sum(1 for n in names if n in voc.economic_classes)
     function = sum(1 for n in names if n in voc.function_classes)
     if economic and not function:

@@ -52,19 +52,12 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
         head = f.read(1024)
     if b"%PDF-" not in head:
         return result(f"not a PDF file (starts with {head[:8]!r})")
-    with path.open("rb") as f:
-        f.seek(max(0, size - 2048))
-        tail = f.read()
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
-        if "password" in str(e).lower():
-            return result("encrypted PDF: it needs a password to open", encrypted=True)
-        if b"%%EOF" not in tail:
-            return result(f"truncated PDF: the file ends before its end-of-file marker ({size} bytes; {e})")
-        if "Success" in str(e) and _page_count(path) == 0:  # pdfium refuses a document with no pages
-            return result("the PDF has no pages", pages=0)
-        return result(f"corrupt PDF: {e}")
+        unopened = _why_unopened(path, size, e)
+        return result(unopened, encrypted=unopened.startswith("encrypted"),
+                      pages=0 if unopened == _NO_PAGES else None)
     try:
         encrypted = pdfium.raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
         meta = doc.get_metadata_dict()
@@ -72,7 +65,7 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
         published = pdf_date(meta.get("ModDate") or "") or pdf_date(meta.get("CreationDate") or "")
         pages = len(doc)
         if pages == 0:
-            return result("the PDF has no pages", pages=0, producer=producer, encrypted=encrypted)
+            return result(_NO_PAGES, pages=0, producer=producer, encrypted=encrypted)
         if pages > max_pages:
             return result(f"too many pages: {pages} pages, the limit is {max_pages} "
                           "(raise it with --max-pages or YUSUAN_MAX_PAGES)",
@@ -93,6 +86,23 @@ def register_pdf(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES,
     if len(without) == pages:
         problem = f"no text layer: needs OCR (pages {page_ranges(without)})"
     return result(problem, pages=pages, producer=producer, encrypted=encrypted, without=without)
+
+
+_NO_PAGES = "the PDF has no pages"
+
+
+def _why_unopened(path: Path, size: int, error: Exception) -> str:
+    """Why pdfium cannot open a file that starts like a PDF: a password, a truncation, no pages, or damage."""
+    if "password" in str(error).lower():
+        return "encrypted PDF: it needs a password to open"
+    with path.open("rb") as f:
+        f.seek(max(0, size - 2048))
+        tail = f.read()
+    if b"%%EOF" not in tail:
+        return f"truncated PDF: the file ends before its end-of-file marker ({size} bytes; {error})"
+    if "Success" in str(error) and _page_count(path) == 0:  # pdfium refuses a document with no pages
+        return _NO_PAGES
+    return f"corrupt PDF: {error}"
 
 
 def _page_count(path: Path) -> int | None:

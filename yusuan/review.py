@@ -151,10 +151,11 @@ class Pages:
         with the same outlines is cut once."""
         key = (page, tuple((b.role, b.box) for b in boxes if b.box is not None))
         if key not in self.crops:
-            self.crops[key] = self._cut(page, boxes, f"{self.prefix}{len(self.crops) + 1}")
+            self.crops[key] = self.cut(page, boxes, f"{self.prefix}{len(self.crops) + 1}")
         return self.crops[key]
 
-    def _cut(self, page: int, boxes: list[Box], name: str) -> Crop:
+    def cut(self, page: int, boxes: list[Box], name: str) -> Crop:
+        """Cut the region of `page` holding the boxes, each outlined (`crop` cuts each region once)."""
         from PIL import ImageDraw
 
         img, (ox, oy) = self.image(page)

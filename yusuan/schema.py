@@ -14,9 +14,18 @@ Parquet parts whose columns are read from a database made by this module.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import duckdb
+
+from yusuan.vocabulary import vocabulary
+
+
+def sql_text(pattern: re.Pattern[str] | str) -> str:
+    """A pattern of the vocabulary (or any text) as a SQL string literal."""
+    text = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    return "'" + text.replace("'", "''") + "'"
 
 # ---- tables -------------------------------------------------------------------------------------
 
@@ -159,57 +168,60 @@ CREATE TABLE IF NOT EXISTS budget.check_results (
 );
 """
 
-# (table, Chinese term, columns with their comments)
 _MONEY = "amount DECIMAL(24, 6), unit VARCHAR, amount_yuan DECIMAL(30, 6)"
 _LINEAGE = "report_id VARCHAR NOT NULL, table_seq INTEGER, row_seq INTEGER, column_seq INTEGER"
 
-FACTS: dict[str, tuple[str, str, str]] = {
-    "fact_summary_lines": ("收支总表 lines: income items and expenditure classes, side by side", "收支总表",
-                           f"{_LINEAGE}, table_type VARCHAR, side VARCHAR, item VARCHAR, is_total BOOLEAN, "
-                           f"measure VARCHAR, {_MONEY}"),
-    "fact_income": ("Income by source, per unit or per function code", "收入",
-                    f"{_LINEAGE}, row_code VARCHAR, row_name VARCHAR, is_total BOOLEAN, source VARCHAR, {_MONEY}"),
+# table: (its comment, with the Chinese term; its columns, commented by COLUMN_COMMENTS)
+FACTS: dict[str, tuple[str, str]] = {
+    "fact_summary_lines": (
+        "收支总表 lines: income items and expenditure classes, side by side (收支总表)",
+        f"{_LINEAGE}, table_type VARCHAR, side VARCHAR, item VARCHAR, is_total BOOLEAN, measure VARCHAR, {_MONEY}"),
+    "fact_income": (
+        "Income by source, per unit or per function code (收入)",
+        f"{_LINEAGE}, row_code VARCHAR, row_name VARCHAR, is_total BOOLEAN, source VARCHAR, {_MONEY}"),
     "fact_expenditure_by_function": (
-        "Expenditure by functional classification code, by fund and measure", "支出功能分类",
+        "Expenditure by functional classification code, by fund and measure (支出功能分类)",
         f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, function_code VARCHAR, function_name VARCHAR, "
         f"is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, {_MONEY}"),
-    "fact_expenditure_by_unit": ("Expenditure by budget unit", "分单位支出",
-                                 f"{_LINEAGE}, unit_code VARCHAR, unit_name VARCHAR, is_total BOOLEAN, "
-                                 f"measure VARCHAR, column_name VARCHAR, {_MONEY}"),
-    "fact_basic_by_economic": ("Expenditure by economic classification code: basic expenditure, office costs, and the "
-                               "project expenditure of the tables that print it by economic class (measure)",
-                               "支出经济分类",
-                               f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, economic_code VARCHAR, "
-                               f"economic_name VARCHAR, is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, "
-                               f"{_MONEY}"),
-    "fact_three_public": ("The three public expenses (and, where printed with them, meetings, training and "
-                          "office operating costs)", "三公经费",
-                          f"{_LINEAGE}, table_type VARCHAR, item VARCHAR, {_MONEY}"),
-    "fact_projects": ("Projects by funding source", "项目支出",
-                      f"{_LINEAGE}, project_name VARCHAR, is_total BOOLEAN, funding_source VARCHAR, {_MONEY}, "
-                      "row_level INTEGER"),
-    "fact_performance_funding": ("Funding blocks of the performance-target forms", "绩效目标表资金",
-                                 f"{_LINEAGE}, table_type VARCHAR, form VARCHAR, item VARCHAR, "
-                                 f"column_name VARCHAR, {_MONEY}"),
-    "fact_other_amounts": ("Amounts of tables of other kinds (procurement, unrecognised tables)", "其他金额",
-                           f"{_LINEAGE}, table_type VARCHAR, row_code VARCHAR, row_name VARCHAR, "
-                           f"column_name VARCHAR, {_MONEY}"),
+    "fact_expenditure_by_unit": (
+        "Expenditure by budget unit (分单位支出)",
+        f"{_LINEAGE}, unit_code VARCHAR, unit_name VARCHAR, is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, "
+        f"{_MONEY}"),
+    "fact_basic_by_economic": (
+        "Expenditure by economic classification code: basic expenditure, office costs, and the project expenditure "
+        "of the tables that print it by economic class (measure) (支出经济分类)",
+        f"{_LINEAGE}, table_type VARCHAR, fund VARCHAR, economic_code VARCHAR, economic_name VARCHAR, "
+        f"is_total BOOLEAN, measure VARCHAR, column_name VARCHAR, {_MONEY}"),
+    "fact_three_public": (
+        "The three public expenses (and, where printed with them, meetings, training and office operating costs) "
+        "(三公经费)",
+        f"{_LINEAGE}, table_type VARCHAR, item VARCHAR, {_MONEY}"),
+    "fact_projects": (
+        "Projects by funding source (项目支出)",
+        f"{_LINEAGE}, project_name VARCHAR, is_total BOOLEAN, funding_source VARCHAR, {_MONEY}, row_level INTEGER"),
+    "fact_performance_funding": (
+        "Funding blocks of the performance-target forms (绩效目标表资金)",
+        f"{_LINEAGE}, table_type VARCHAR, form VARCHAR, item VARCHAR, column_name VARCHAR, {_MONEY}"),
+    "fact_other_amounts": (
+        "Amounts of tables of other kinds (procurement, unrecognised tables) (其他金额)",
+        f"{_LINEAGE}, table_type VARCHAR, row_code VARCHAR, row_name VARCHAR, column_name VARCHAR, {_MONEY}"),
 }
 
-OTHER_TABLES: dict[str, tuple[str, str, str]] = {
+OTHER_TABLES: dict[str, tuple[str, str]] = {
     "performance_indicators": (
-        "Performance indicators: targets as printed text and the values of previous years", "绩效指标",
+        "Performance indicators: targets as printed text and the values of previous years (绩效指标)",
         "report_id VARCHAR NOT NULL, table_seq INTEGER, row_seq INTEGER, table_type VARCHAR, form VARCHAR, "
         "goal VARCHAR, level1 VARCHAR, level2 VARCHAR, indicator VARCHAR, target VARCHAR, "
         "value_previous_year VARCHAR, value_two_years_ago VARCHAR, basis VARCHAR, page INTEGER"),
-    "dim_function_subjects": ("Functional classification subjects (类/款/项)", "支出功能分类科目",
-                              "function_code VARCHAR PRIMARY KEY, function_name VARCHAR, level VARCHAR, "
-                              "parent_code VARCHAR"),
-    "dim_economic_subjects": ("Economic classification subjects (类/款)", "支出经济分类科目",
-                              "economic_code VARCHAR PRIMARY KEY, economic_name VARCHAR, level VARCHAR, "
-                              "parent_code VARCHAR"),
-    "dim_units": ("Departments and budget units named in a report", "部门/单位",
-                  "report_id VARCHAR NOT NULL, unit_code VARCHAR, unit_name VARCHAR, kind VARCHAR"),
+    "dim_function_subjects": (
+        "Functional classification subjects (类/款/项) (支出功能分类科目)",
+        "function_code VARCHAR PRIMARY KEY, function_name VARCHAR, level VARCHAR, parent_code VARCHAR"),
+    "dim_economic_subjects": (
+        "Economic classification subjects (类/款) (支出经济分类科目)",
+        "economic_code VARCHAR PRIMARY KEY, economic_name VARCHAR, level VARCHAR, parent_code VARCHAR"),
+    "dim_units": (
+        "Departments and budget units named in a report (部门/单位)",
+        "report_id VARCHAR NOT NULL, unit_code VARCHAR, unit_name VARCHAR, kind VARCHAR"),
 }
 
 COLUMN_COMMENTS: dict[str, str] = {
@@ -248,7 +260,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "value_two_years_ago": "Value two years before as printed (前年)",
     "basis": "Basis of the target (指标值确定依据)",
     "page": "Page of the PDF",
-    "level": "类 / 款 / 项",
+    "level": "Level of the subject: 类, 款 or 项",
     "parent_code": "Code of the parent subject",
     "kind": "department (部门) or unit (单位)",
     "row_level": "Depth shown by indentation: 0 department, 1 unit, 2 category, 3 project (项目层级)",
@@ -259,7 +271,7 @@ COLUMN_COMMENTS: dict[str, str] = {
 def _conformed_tables() -> str:
     return "CREATE SCHEMA IF NOT EXISTS conformed;\n" + "".join(
         f"CREATE TABLE IF NOT EXISTS conformed.{name} ({columns});\n"
-        for name, (_, _, columns) in {**FACTS, **OTHER_TABLES}.items())
+        for name, (_, columns) in {**FACTS, **OTHER_TABLES}.items())
 
 
 @dataclass(frozen=True)
@@ -361,12 +373,18 @@ COMMENT ON VIEW budget.current_reports IS
 
 # The column of a table that holds each row's total (合计 | 总计 | 本年支出合计, a 小计 not under 基本/项目支出, or the
 # table's only amount: 金额 | 预算数 | 决算数), never last year's (上年, 执行数) or a change (增减)
-_SERIES_RANK = """CASE
-    WHEN regexp_matches(column_name, '上年|执行数|增减|增长|比上年|变动|扣除') THEN NULL
-    WHEN regexp_matches(column_name, '(^|/)(合计|总计|支出总计|本年支出合计)$') THEN 1
-    WHEN regexp_matches(column_name, '(^|/)小计$')
-         AND NOT regexp_matches(column_name, '(基本支出|项目支出|人员经费|公用经费)/小计$') THEN 2
-    WHEN regexp_matches(column_name, '(^|/)(金额|预算数|决算数)$') THEN 3 END"""
+def _rank() -> str:
+    """SQL: the rank of a column as the holder of each row's total (1 best; NULL: never)."""
+    w = vocabulary().word
+    return f"""CASE
+    WHEN regexp_matches(column_name, {sql_text(w("series_not_the_total"))}) THEN NULL
+    WHEN regexp_matches(column_name, {sql_text(w("series_total"))}) THEN 1
+    WHEN regexp_matches(column_name, {sql_text(w("series_subtotal"))})
+         AND NOT regexp_matches(column_name, {sql_text(w("series_part_subtotal"))}) THEN 2
+    WHEN regexp_matches(column_name, {sql_text(w("series_only_amount"))}) THEN 3 END"""
+
+
+_SERIES_RANK = _rank()
 SERIES_SQL = f"""CREATE OR REPLACE VIEW budget.series AS
 WITH figures AS (
     SELECT report_id, table_seq, row_seq, column_seq, table_type, fund, 'function' AS classification,
@@ -420,14 +438,14 @@ def _views_and_comments(con: duckdb.DuckDBPyConnection) -> None:
     """The analyst views and every comment (idempotent)."""
     con.execute(_COMMENTS)
     con.execute(_CURRENT_REPORTS)
-    for name, (english, chinese, columns) in {**FACTS, **OTHER_TABLES}.items():
-        con.execute(f"COMMENT ON TABLE conformed.{name} IS '{english} ({chinese})'")
+    for name, (comment, columns) in {**FACTS, **OTHER_TABLES}.items():
+        con.execute(f"COMMENT ON TABLE conformed.{name} IS '{comment}'")
         for col in [c.strip().split(" ")[0] for c in columns.split(",")]:
             if col in COLUMN_COMMENTS:
                 con.execute(f"COMMENT ON COLUMN conformed.{name}.{col} IS '{COLUMN_COMMENTS[col]}'")
         view = VIEW_NAMES[name]
         con.execute(f"CREATE OR REPLACE VIEW budget.{view} AS {_view_sql(name)}")
-        con.execute(f"COMMENT ON VIEW budget.{view} IS '{english} ({chinese}); current loaded reports only'")
+        con.execute(f"COMMENT ON VIEW budget.{view} IS '{comment}; current loaded reports only'")
     con.execute("""CREATE OR REPLACE VIEW budget.narrative_claims AS
         SELECT r.department, r.fiscal_year, r.report_kind, c.report_id, c.seq, c.page, c.subject, c.kind, c.value,
                c.unit, c.raw, c.base_seq, c.sentence

@@ -25,10 +25,15 @@ _TEXT_ONLY = _VOC.header_roles["text_only"]
 _TOTAL_NAME = _VOC.row_roles["total"]
 _COLUMN_NUMBERS_LABEL = _VOC.row_roles["column_numbers_label"]
 _LIST_MARKER = re.compile("|".join(f"(?:{p.pattern})" for p in _VOC.list_markers.values()))
-_UNIT_NAME = re.compile(r"^(预算)?(单位|部门)(名称)?$")
+_UNIT_NAME = _VOC.word("unit_name_header")
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_PERCENT = re.compile(r"^-?\d+(\.\d+)?[%％]$")
-_UNIT_TEXT = re.compile(r"单位[:：]")
+_PERCENT = re.compile(r"^-?\d+(\.\d+)?" + _VOC.word("percent_sign").pattern + "$")
+_UNIT_TEXT = _VOC.word("unit_label")
+_COLUMN_NUMBERS_MARK = _VOC.word("column_numbers_mark")  # ** | 栏次 | 行次 beside the column numbers
+_TOTAL_ALONE = _VOC.word("total_row_alone")
+_CODE_PART_CLASS = _VOC.word("code_part_class")  # 类
+_CODE_PART_SECTION = _VOC.word("code_part_section")  # 款
+_NAMES_A_CODE = _VOC.word("names_a_code")
 _CODE = re.compile(r"^\d{3,}$")
 
 
@@ -42,7 +47,7 @@ def is_column_numbers_row(grid: Grid, r: int) -> bool:
     labels = [lab for c in range(grid.n_cols) if grid.own(r, c) and (lab := grid.slots[r][c].label)]
     numbers = [int(lab) for lab in labels if lab.isdigit()]
     others = [lab for lab in labels if not lab.isdigit()]
-    marked = any(re.fullmatch(r"\*+|栏次|行次", lab) for lab in others)
+    marked = any(_COLUMN_NUMBERS_MARK.fullmatch(lab) for lab in others)
     return (bool(numbers) and (len(numbers) >= 2 or marked)
             and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
             and numbers[0] <= 1 and all(_COLUMN_NUMBERS_LABEL.search(lab) for lab in others))
@@ -60,7 +65,7 @@ def _is_data_row(grid: Grid, r: int) -> bool:
     first = next(((c, lab) for c, lab in enumerate(labels) if lab), (0, ""))
     others = [lab for c, lab in enumerate(labels) if lab and c != first[0]]
     return (first[0] <= 1 and bool(first[1]) and not others
-            and (first[1] in ("合计", "总计") or bool(_LIST_MARKER.match(first[1]))))
+            and (bool(_TOTAL_ALONE.search(first[1])) or bool(_LIST_MARKER.match(first[1]))))
 
 
 def header_row_count(grid: Grid) -> int:
@@ -108,7 +113,9 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
     text: list[int] = []
     line_number: list[int] = []
     # 类 | 款 | 项 printed side by side are the parts of a code, with or without a 科目编码 above them
-    trio = {"类", "款"} <= {h.rsplit("/", 1)[-1] for h in header}
+    leaves = [h.rsplit("/", 1)[-1] for h in header]
+    trio = any(_CODE_PART_CLASS.fullmatch(leaf) for leaf in leaves) and any(
+        _CODE_PART_SECTION.fullmatch(leaf) for leaf in leaves)
     for c, path in enumerate(header):
         leaf = path.rsplit("/", 1)[-1]
         values = [squeeze(grid.owned_text(r, c)) for r in body]
@@ -118,7 +125,7 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
         codes = sum(1 for v in filled if _CODE.match(v))
         if _LINE_NUMBER.search(leaf):
             line_number.append(c)
-        elif _CODE_HEADER.search(leaf) or (_CODE_PART.match(leaf) and (re.search("编码|代码|编号", path) or trio)):
+        elif _CODE_HEADER.search(leaf) or (_CODE_PART.match(leaf) and (_NAMES_A_CODE.search(path) or trio)):
             code.append(c)
         elif _TEXT_ONLY.search(leaf):
             text.append(c)
@@ -265,7 +272,8 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
     return cells
 
 
-def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list[str],
+# complexity above the limit, kept: one pass over the rows
+def _with_levels(grid: Grid, cells: list[Cell], roles: ColumnRoles, header: list[str],  # noqa: C901
                  row_of_seq: dict[int, int]) -> list[Cell]:
     """In a table without codes, names indented by regular steps show the hierarchy (类 > 款 > 项, or
     department > unit > category > project): each row gets its depth from its label column's indentation.

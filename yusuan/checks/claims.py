@@ -29,18 +29,38 @@ from yusuan.recognise import read_title, table_type
 from yusuan.view import Amount, Report
 from yusuan.vocabulary import vocabulary
 
+_VOC = vocabulary()
 # a row's side's total column (合计, 金额 …), the one a figure of a row is read in
-TOTAL_COLUMN = re.compile(r"(^|/)(合计|总计|金额|预算数|小计)$")
+TOTAL_COLUMN = _VOC.word("side_total_column")
 # a subject that restates the item's budget (2026年预算安排为 201.50 万元)
-RESTATED = re.compile(r"^(\d{4}年)?(当年)?(预算安排|预算数|安排预算|预算)为?$")
+RESTATED = _VOC.word("restated_budget")
 # a numbered item of a list (（一）, 1.), but not a decimal number (1.5)
-ITEMISED = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d))")
+ITEMISED = _VOC.word("numbered_item_marker")
 
-_NORMALISE = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、])"
-                        r"|[（(][^）)]*[类款项][)）]|[“”\"\s]")
-_HEADING_MARK = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
-_TRAILING_BUDGET = re.compile(r"(\d{4}年)?(当年)?(预算安排|预算数)为?$")
-_MEASURES = {"项目支出": r"(^|/)项目支出$", "基本支出": r"(^|/)基本支出(/小计|/合计)?$"}
+# what a name carries besides its words: a list marker, its （类）/（款）/（项）, quotes and spaces
+_NORMALISE = re.compile("|".join(_VOC.word(w).pattern for w in (
+    "leading_list_marker", "classification_level_note", "quotes_and_spaces")))
+_QUOTES_AND_SPACES = _VOC.word("quotes_and_spaces")
+_LEVEL_MARK = _VOC.word("classification_level_mark")  # （类）（款）（项）
+_LEVEL_CODE = _VOC.word("classification_level_code")  # （204类）
+_HEADING_MARK = _VOC.word("heading_marker")
+_TRAILING_BUDGET = _VOC.word("trailing_budget_words")
+# what a heading adds to the name of the table it is about (关于…的说明, （详见附表1）)
+_SEE_TABLE = _VOC.word("see_table_note")
+_ABOUT = _VOC.word("about_prefix")
+_EXPLANATION = _VOC.word("explanation_suffix")
+_TABLE_NOUN = _VOC.term("table_noun")  # 表, which a heading naming a table may leave out
+_CLAUSE_BREAK = _VOC.word("clause_break")
+_PARTS_FOLLOW = _VOC.word("parts_follow")  # 其中, 包括
+# the measures a list of amounts can break down: the words naming it (项目支出预算), and its column's header role
+_MEASURES = ((_VOC.word("project_expenditure"), "project"), (_VOC.word("basic_expenditure"), "basic"))
+_BUDGET_FIGURE = _VOC.word("budget_figure_suffix")  # 项目支出预算数
+_CLOSING_BRACKET = _VOC.word("closing_bracket_at_end")
+_ARRANGEMENT = _VOC.word("arrangement")  # 预算安排
+_BUDGET_OR_ARRANGEMENT = _VOC.word("budget_or_arrangement_suffix")
+_PROJECT_SUFFIX = _VOC.word("project_suffix")  # …项目
+_GENERAL_PUBLIC_FUND = _VOC.facets["scope"]["general_public"]  # 一般公共预算
+_FISCAL_FUND = _VOC.facets["scope"]["fiscal"]  # 财政拨款
 # the tables a claim's code or name is looked up in, by the fund its sentence names
 _GENERAL_PUBLIC = ["general_public_by_function"]
 _FISCAL = ["fiscal_expenditure", "general_public_by_function"]
@@ -80,9 +100,9 @@ def heading_table_types(section: str | None) -> list[str]:
     out: list[str] = []
     for heading in reversed((section or "").split(" / ")):
         core = _HEADING_MARK.sub("", heading)
-        core = re.sub(r"^关于", "", re.sub(r"[（(]详见.*?[)）]$", "", core))
-        core = re.sub(r"(的)?(总体|具体)?(安排|编制)?(情况)?(的)?(说明)?$", "", core)
-        reading = read_title(core if core.endswith("表") else core + "表")
+        core = _ABOUT.sub("", _SEE_TABLE.sub("", core))
+        core = _EXPLANATION.sub("", core)
+        reading = read_title(core if core.endswith(_TABLE_NOUN) else core + _TABLE_NOUN)
         ttype = table_type(reading)
         if ttype is not None and ttype.name not in out:
             out.append(ttype.name)
@@ -199,7 +219,7 @@ def subject_of(claim: Claim) -> str:
     is about the item (3.公务用车购置和运行维护费。2026年预算数 4.20 万元)."""
     subject = normalise(claim.subject)
     if RESTATED.match(subject) and claim.item:
-        subject = normalise(re.split(r"[。，,]", claim.item)[0])
+        subject = normalise(_CLAUSE_BREAK.split(claim.item)[0])
         subject = re.sub(r"[\d,.]+$", "", subject)
     stripped = _TRAILING_BUDGET.sub("", subject)
     return stripped if len(stripped) >= 2 else subject
@@ -210,8 +230,9 @@ def measure_of(claim: Claim, opener: Claim | None) -> str | None:
     40233.95 万元，…其中：一般公共服务支出 3.00 万元 … 公共安全支出 40230.95 万元 -> 项目支出)."""
     if opener is None:
         return None
-    named = [m for m in _MEASURES if re.search(m + r"(预算数?)?$", re.sub(r"\s+", "", opener.subject))]
-    return _MEASURES[named[0]] if len(named) == 1 else None
+    subject = re.sub(r"\s+", "", opener.subject)
+    named = [role for words, role in _MEASURES if re.search(words.pattern + _BUDGET_FIGURE.pattern, subject)]
+    return _VOC.header_roles[named[0]].pattern if len(named) == 1 else None
 
 
 def list_opener(claims: dict[int, Claim], c: Claim) -> Claim | None:
@@ -224,14 +245,14 @@ def list_opener(claims: dict[int, Claim], c: Claim) -> Claim | None:
         if x.kind == "amount" and x.period == "current":
             text = re.sub(r"\s+", "", x.sentence)
             at = text.find(re.sub(r"\s+", "", x.raw))
-            if at >= 0 and re.search("其中|包括", text[at:]):
+            if at >= 0 and _PARTS_FOLLOW.search(text[at:]):
                 return x
     return None
 
 
 def code_in(subject: str) -> str | None:
     """The code a subject prints as its parts (（204类）（06款）（01项） -> 2040601), or None."""
-    codes = re.findall(r"[（(](\d+)(类|款|项)[)）]", subject)
+    codes = _LEVEL_CODE.findall(subject)
     if not codes:
         return None
     return "".join(c.zfill(2) if i else c for i, (c, _) in enumerate(codes))
@@ -240,10 +261,10 @@ def code_in(subject: str) -> str | None:
 def name_path(subject: str) -> list[str]:
     """社会保障和就业支出（类）行政事业单位养老支出（款）机关事业单位职业年金缴费支出（项） -> the three names
     ([] for a subject that names no 类/款/项)."""
-    s = re.sub(r"[“”\"\s]", "", subject)
-    if not re.search(r"[（(][类款项][)）]", s):
+    s = _QUOTES_AND_SPACES.sub("", subject)
+    if not _LEVEL_MARK.search(s):
         return []
-    return [p for p in re.split(r"[（(][类款项][)）]", s) if p][:3]
+    return [p for p in _LEVEL_MARK.split(s) if p][:3]
 
 
 def similarity(a: str, b: str) -> float:
@@ -277,7 +298,7 @@ def resolve(claim: Claim, tables: Tables, opener: Claim | None = None) -> tuple[
     under = heading_table_types(claim.section)
     subject = subject_of(claim)
     words = re.sub(r"\s+", "", claim.sentence)
-    measure = measure_of(claim, opener) if not re.search("项目支出|基本支出", subject) else None
+    measure = measure_of(claim, opener) if not any(named.search(subject) for named, _ in _MEASURES) else None
     scope = _scope(words)
     code = _code_of(claim, tables, scope + under)
     if code:
@@ -289,9 +310,9 @@ def resolve(claim: Claim, tables: Tables, opener: Claim | None = None) -> tuple[
 
 def _scope(words: str) -> list[str]:
     """The tables of the fund a sentence names (一般公共预算, 财政拨款, else every fund)."""
-    if "一般公共预算" in words:
+    if _GENERAL_PUBLIC_FUND.search(words):
         return list(_GENERAL_PUBLIC)
-    return list(_FISCAL) if "财政拨款" in words else list(_ALL_FUNDS)
+    return list(_FISCAL) if _FISCAL_FUND.search(words) else list(_ALL_FUNDS)
 
 
 def _code_of(claim: Claim, tables: Tables, types: list[str]) -> str | None:
@@ -299,7 +320,7 @@ def _code_of(claim: Claim, tables: Tables, types: list[str]) -> str | None:
     or the code of the path of names its subject prints."""
     subject = claim.subject
     code = claim.code if claim.item and claim.code and (
-        subject.endswith(")") or subject.endswith("）") or "安排" in subject
+        _CLOSING_BRACKET.search(subject) or _ARRANGEMENT.search(subject)
         or claim.item.startswith(re.sub(r"\s+", "", subject)[:6])) else None
     return code or code_in(subject) or tables.code_by_path(types, name_path(subject))
 
@@ -339,7 +360,7 @@ def _one_of(claim: Claim, subject: str, named: Amount, project: Amount) -> tuple
 
 def _by_class_name(tables: Tables, subject: str, scope: list[str], measure: str | None) -> Figure | None:
     """A 类 (a three-digit code) of the function or economic tables named as the subject (without 预算/安排)."""
-    for candidate in (subject, re.sub(r"(预算数?|安排)$", "", subject)):
+    for candidate in (subject, _BUDGET_OR_ARRANGEMENT.sub("", subject)):
         got = tables.by_name(scope + _ECONOMIC, candidate, measure)
         if got is not None and got.row_code and len(got.row_code) == 3:
             return Figure(got, figure_name(got), "name")
@@ -348,10 +369,12 @@ def _by_class_name(tables: Tables, subject: str, scope: list[str], measure: str 
 
 def _by_project_name(tables: Tables, subject: str) -> Figure | None:
     """A …项目 subject: the project of the project table whose name is closest, where it is close enough."""
-    if not (subject.endswith("项目") and len(subject) > 3):
+    suffix = _PROJECT_SUFFIX.search(subject)
+    if suffix is None or len(subject) <= 3:
         return None
+    name = subject[:suffix.start()]
     projects = [a for a in tables.of_type("projects") if a.row_name and TOTAL_COLUMN.search(a.column)]
-    best = max(projects, key=lambda a: similarity(a.row_name or "", subject[:-2]), default=None)
-    if best is not None and similarity(best.row_name or "", subject[:-2]) >= 0.85:
+    best = max(projects, key=lambda a: similarity(a.row_name or "", name), default=None)
+    if best is not None and similarity(best.row_name or "", name) >= 0.85:
         return Figure(best, f"{best.table_no or 'projects'} {best.row_name} 合计", "project")
     return None

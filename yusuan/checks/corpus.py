@@ -3,7 +3,7 @@
 
 A report is linked by its body (budget.reports.body_key, yusuan.identify.body_key of the department it
 names), its fiscal year, its kind (budget | final) and its level (dept: 部门 | unit: 单位). Each report's view
-(yusuan.view.Report) is built on first use and kept. A corpus is built from a warehouse (`Corpus(con)`: its
+(yusuan.view.Report) is built on first use and kept. A corpus is built from a warehouse (`Corpus.from_warehouse(con)`: its
 loaded and quarantined reports, in the order they were ingested) or from views already built (`Corpus.of`).
 """
 
@@ -35,19 +35,30 @@ class Published:
         return cls(report_id, file_name, body, year, parts[1], parts[0])
 
 
+def _missing(report_id: str) -> Report:
+    raise KeyError(f"report {report_id} is not in the corpus")
+
+
 class Corpus:
     """The published reports, linked; each report's view built once, when a rule first reads it."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, reports: list[Published], load: Callable[[str], Report],
+                 views: dict[str, Report] | None = None) -> None:
+        """The reports, in the order of publication, and how a report's view is read (`load(report_id)`)."""
+        self.reports = reports
+        self._load = load
+        self._views: dict[str, Report] = dict(views or {})
+
+    @classmethod
+    def from_warehouse(cls, con: Any) -> Corpus:
         """The loaded and quarantined reports of a warehouse that name their year, kind and body, in the order
         they were ingested (then by id). `con`: a DuckDB connection to the warehouse (read only is enough)."""
         rows = con.execute("""SELECT report_id, file_name, body_key, fiscal_year, report_kind FROM budget.reports
                               WHERE status IN ('loaded', 'quarantined') AND fiscal_year IS NOT NULL
                                 AND report_kind IS NOT NULL AND body_key IS NOT NULL
                               ORDER BY ingested_at, report_id""").fetchall()
-        self.reports: list[Published] = [Published.of(rid, name, key, year, kind) for rid, name, key, year, kind in rows]
-        self._load: Callable[[str], Report] = lambda report_id: Report.from_warehouse(con, report_id)
-        self._views: dict[str, Report] = {}
+        return cls([Published.of(rid, name, key, year, kind) for rid, name, key, year, kind in rows],
+                   lambda report_id: Report.from_warehouse(con, report_id))
 
     @classmethod
     def of(cls, reports: Iterable[Report], file_names: Sequence[str] | None = None) -> Corpus:
@@ -57,20 +68,15 @@ class Corpus:
         corpus leaves it out."""
         views = list(reports)
         names = list(file_names) if file_names is not None else [v.file_name or v.report_id for v in views]
-        corpus = cls.__new__(cls)
-        corpus.reports = []
-        corpus._views = {}
+        published: list[Published] = []
+        built: dict[str, Report] = {}
         for view, name in zip(views, names, strict=True):
             body = body_key(view.identity.department)
             if view.fiscal_year is None or view.report_kind is None or body is None:
                 continue
-            corpus.reports.append(Published.of(view.report_id, name, body, view.fiscal_year, view.report_kind))
-            corpus._views[view.report_id] = view
-        corpus._load = corpus._missing
-        return corpus
-
-    def _missing(self, report_id: str) -> Report:
-        raise KeyError(f"report {report_id} is not in the corpus")
+            published.append(Published.of(view.report_id, name, body, view.fiscal_year, view.report_kind))
+            built[view.report_id] = view
+        return cls(published, _missing, built)
 
     def view(self, r: Published) -> Report:
         """The report's view (every table, its claims), built on first use."""

@@ -31,7 +31,7 @@ def evaluate_across(con: Any, identities: Iterable[Identity]) -> list[tuple[str,
     import yusuan.checks.rules  # noqa: F401
     from yusuan.checks.corpus import Corpus
 
-    corpus = Corpus(con)
+    corpus = Corpus.from_warehouse(con)
     out: list[tuple[str, Instance]] = []
     for ident in identities:
         found = RULES.get(ident.rule)

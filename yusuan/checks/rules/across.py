@@ -22,26 +22,33 @@ from yusuan.checks.identity import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
 from yusuan.identify import body_key
-from yusuan.money import last_digit_unit
+from yusuan.money import YUAN, last_digit_unit
 from yusuan.narrative import Claim
 from yusuan.view import Amount
 from yusuan.vocabulary import vocabulary
 
 Found = tuple[str, Instance]  # (the stating report's id, the instance)
 
+_VOC = vocabulary()
 # 比2023年预算减少 / 比上年增加 / 比2023年预算执行数增加: the year compared with, and whether it is a budget
-_COMPARED = re.compile(r"比(?:(上)年|(\d{4})年(?:度)?)(年初)?(预算执行数|执行数|决算数?|预算数?)?")
-_OUTTURN = re.compile(r"执行|决算")
+_COMPARED = _VOC.word("than_year_figure")
+_OUTTURN = _VOC.word("outturn")  # 执行, 决算
+_FINAL = _VOC.kind["final"]  # 决算
+_LAST_YEAR = _VOC.word("last_year")  # 上年
+_YEAR = _VOC.word("year_label")  # 2025年
 # a column of last year's figures: 上年预算数, 2025年执行数; 上年结转 is this year's income, not last year's
-_CARRIED = re.compile(r"结转|结余")
+_CARRIED = _VOC.word("carried_over")
 # the budget a 决算 prints beside its outturn (预算数 | 年初预算数), never the outturn itself
-_BUDGET_COLUMN = re.compile(r"(^|/)(年初)?预算数?$|(^|/)(年初)?预算数?/")
+_BUDGET_COLUMN = _VOC.word("budget_column")
 _THREE_PUBLIC_TYPES = ("three_public", "three_public_and_office_operation", "three_public_meetings_training")
 # the items of a 三公 table, by the words of its column (the year, 预算数/决算数 and 财政拨款 removed)
-_THREE_PUBLIC_ITEMS = (("vehicle_purchase", r"(?<!及)购置费$"), ("vehicle_operation", r"(?<!购置及)运行(维护)?费$"),
-                       ("vehicles", r"公务用车购置(及|和)运行(维护)?费$"), ("overseas", r"因公出国"),
-                       ("reception", r"公务接待费$"), ("office_operation", r"机关运行经费$"),
-                       ("meetings", r"会议费$"), ("training", r"培训费$"), ("total", r"^(“?三公”?经费)?合计$"))
+_THREE_PUBLIC_QUALIFIERS = _VOC.word("three_public_column_qualifiers")
+_SUBTOTAL = _VOC.word("subtotal_label")  # 小计
+_THREE_PUBLIC_ITEMS = tuple((item, _VOC.word(w)) for item, w in (
+    ("vehicle_purchase", "vehicle_purchase_fee"), ("vehicle_operation", "vehicle_operation_fee"),
+    ("vehicles", "vehicle_purchase_and_operation_fee"), ("overseas", "overseas_travel"),
+    ("reception", "reception_fee"), ("office_operation", "office_operation_fee"),
+    ("meetings", "meeting_fee"), ("training", "training_fee"), ("total", "three_public_total")))
 # the tables of a 部门 report that list its units by name, and the table of a 单位 report holding the same total
 _UNIT_ROW_TABLES = ("income", "expenditure", "general_public_by_unit")
 _UNIT_TABLE_IN_UNIT_REPORT = {"general_public_by_unit": ("general_public_by_unit", "general_public_by_function")}
@@ -170,7 +177,7 @@ def _year_of_last_years_column(column: str, year: int) -> int | None:
     previous = vocabulary().header_roles["previous_year"]
     change = vocabulary().header_roles["change"]
     memo = vocabulary().header_roles["memo"]
-    m = re.search(r"(\d{4})年", column)
+    m = _YEAR.search(column)
     of = int(m.group(1)) if m else year - 1
     if not (previous.search(column) or (m and of < year)) or change.search(column) \
             or memo.search(column) or _CARRIED.search(column):
@@ -204,26 +211,26 @@ def budget_in_final(corpus: Corpus, ident: Identity) -> list[Found]:
         if other is None:
             continue
         for column in _columns(read(r)):
-            if _BUDGET_COLUMN.search(column) and "决算" not in column:
+            if _BUDGET_COLUMN.search(column) and not _FINAL.search(column):
                 out += _column_against(ident, read, r, other, column)
     return out
 
 
 def _item_of_three_public(column: str) -> str | None:
     """The 三公 item a column of a 三公 table is of (vehicles, reception …, total), or None."""
-    s = re.sub(r"\d{4}年|预算数|决算数|财政拨款|[（(]?[一二三四五六七八九十]+[)）、]", "", column)
+    s = _THREE_PUBLIC_QUALIFIERS.sub("", column)
     parts = [p for p in s.split("/") if p]
-    if parts and parts[-1] == "小计" and len(parts) > 1:
+    if parts and _SUBTOTAL.fullmatch(parts[-1]) and len(parts) > 1:
         parts = parts[:-1]
     label = parts[-1] if parts else ""
-    if label in ("小计", ""):
-        label = "合计"
-    return next((item for item, pattern in _THREE_PUBLIC_ITEMS if re.search(pattern, label)), None)
+    if not label or _SUBTOTAL.fullmatch(label):
+        return "total"  # a 小计 alone, or nothing left: the table's 合计
+    return next((item for item, pattern in _THREE_PUBLIC_ITEMS if pattern.search(label)), None)
 
 
 def _not_the_budget(column: str) -> bool:
     """In the report compared with, a 三公 column of an outturn (决算数) or of another year is not the budget."""
-    return "决算" in column or bool(re.search(r"上年|执行", column))
+    return bool(_OUTTURN.search(column) or _LAST_YEAR.search(column))
 
 
 def _same_row(a: Amount, theirs: Tables) -> list[Amount] | None:
@@ -254,12 +261,12 @@ def _column_against(ident: Identity, read: _Read, r: Published, other: Published
         label = f"{r.file_name} {_where(a)} p{a.page} = {other.file_name}"
         if len(found) != 1:
             why = "not printed there" if not found else f"printed {len(found)} times there"
-            out.append(_instance(ident, r, f"{label} ({why})", a.yuan, None, 0, a.page, "元", a.table_type,
+            out.append(_instance(ident, r, f"{label} ({why})", a.yuan, None, 0, a.page, YUAN, a.table_type,
                                  _compared_with(other), [Source.of("lhs", a)], why_not=f"{other.file_name}: {why}"))
             continue
         b = found[0]
         out.append(_instance(ident, r, f"{label} {_where(b)} p{b.page}", a.yuan, b.yuan,
-                             a.half_yuan + b.half_yuan, a.page, "元", a.table_type,  # type: ignore[operator]
+                             a.half_yuan + b.half_yuan, a.page, YUAN, a.table_type,  # type: ignore[operator]
                              _compared_with(other), [Source.of("lhs", a), Source.of("rhs", b, other.report_id)]))
     return out
 
@@ -308,14 +315,14 @@ def _unit_row(ident: Identity, read: _Read, r: Published, u: Published, cells: l
     detail = _compared_with(u)
     if a is None:
         why = "the unit is printed on more than one row" if len(rows) > 1 else "its row has no total column"
-        return _instance(ident, r, f"{label} (doubtful)", None, None, 0, first.page, "元", first.table_type, detail,
+        return _instance(ident, r, f"{label} (doubtful)", None, None, 0, first.page, YUAN, first.table_type, detail,
                          [Source.of("lhs", first)], why_not=why)
     types = _UNIT_TABLE_IN_UNIT_REPORT.get(a.table_type or "", (a.table_type or "",))
     totals = [x for x in read(u).of_types(types) if x.row_kind == "total" and x.row_code is None]
     total = total_column([x for x in totals if x.row_seq == totals[0].row_seq]) if totals else None
     if total is None:
-        return _instance(ident, r, f"{label} (no total there)", a.yuan, None, 0, a.page, "元", a.table_type, detail,
+        return _instance(ident, r, f"{label} (no total there)", a.yuan, None, 0, a.page, YUAN, a.table_type, detail,
                          [Source.of("lhs", a)], why_not=f"{u.file_name}: no {a.table_type} total")
     return _instance(ident, r, f"{label} {_where(total)} p{total.page}", a.yuan, total.yuan,
-                     a.half_yuan + total.half_yuan, a.page, "元", a.table_type, detail,  # type: ignore[operator]
+                     a.half_yuan + total.half_yuan, a.page, YUAN, a.table_type, detail,  # type: ignore[operator]
                      [Source.of("lhs", a), Source.of("rhs", total, u.report_id)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from yusuan.checks.figures import with_sources
@@ -11,16 +10,18 @@ from yusuan.checks.instance import Instance
 from yusuan.checks.registry import rule
 from yusuan.conform import ECONOMIC_TABLES
 from yusuan.view import Amount, Report
+from yusuan.vocabulary import vocabulary
 
 
 def code_domain(header: list[str], table_type: str | None = None) -> str | None:
     """function | economic | unit: what the codes of a table classify, read from its code header
     (科目编码 alone is read with the table's type: 基本支出表 are by economic code)."""
+    voc = vocabulary()
     for h in header:
-        if re.search(r"(编码|代码|编号)$", h) or re.search(r"(编码|代码)/(类|款|项)$", h):
-            if "经济" in h or table_type in ECONOMIC_TABLES:
+        if voc.header_roles["code"].search(h) or voc.word("code_header_with_parts").search(h):
+            if voc.word("code_header_economic").search(h) or table_type in ECONOMIC_TABLES:
                 return "economic"
-            if re.search(r"(单位|部门)[（(]?(单位)?[)）]?(代码|编码)$", h) and "科目" not in h:
+            if voc.word("unit_code_header").search(h) and not voc.word("subject_header").search(h):
                 return "unit"
             return "function"
     return None

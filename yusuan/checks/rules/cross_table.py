@@ -17,14 +17,18 @@ from yusuan.checks.identity import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
 from yusuan.conform import FUNCTION_TABLES, fund_of, measure_of
+from yusuan.money import YUAN
 from yusuan.view import Amount, Report
 from yusuan.vocabulary import vocabulary
 
-_LEVEL1 = r"^[一二三四五六七八九十廿]+、"
-_LEVEL2 = r"^([（(][一二三四五六七八九十廿]+[)）]|\d+[.．、])"
-_MARKER = re.compile(f"({_LEVEL1}|{_LEVEL2})")
-_EXPENDITURE_SIDE = re.compile(r"^[^/]*支出")
-_INCOME_SIDE = re.compile(r"^[^/]*收入")
+_VOC = vocabulary()
+_LEVEL1 = _VOC.list_markers[1]  # 一、
+_MARKER = re.compile(f"{_LEVEL1.pattern}|{_VOC.list_markers[2].pattern}")  # 一、 （一） 1.
+_EXPENDITURE_SIDE = _VOC.header_roles["expenditure_side"]
+_INCOME_SIDE = _VOC.header_roles["income_side"]
+_TOTAL_ROW = _VOC.row_roles["total"]
+_CLASS_TOTAL = _VOC.word("class_total_column")
+_FUND_TOTAL = _VOC.word("fund_table_total_column")
 
 
 def _greatest(*values: Decimal | None) -> Decimal:
@@ -78,7 +82,7 @@ def cross_table(report: Report, ident: Identity) -> list[Instance]:
     where = " + ".join(f"{r.table} {r.row_name or ''} {r.column}".strip() for r in terms)
     relation = ident.params.get("relation", "equals")
     inst = ident.instance(f"{lhs.table} {lhs.row_name or ''} {lhs.column} {'≥' if relation == 'covers' else '='} "
-                          f"{where} (yuan)", lhs.yuan, total, tol, lhs.table_type, lhs.table_no, lhs.page, "元",
+                          f"{where} (yuan)", lhs.yuan, total, tol, lhs.table_type, lhs.table_no, lhs.page, YUAN,
                           detail=f"as printed: {lhs.as_printed} {lhs.unit} vs "
                                  + ", ".join(f"{r.as_printed} {r.unit}" for r in terms))
     inst.relation = relation
@@ -112,7 +116,7 @@ def total_rows_by_column(report: Report, ident: Identity) -> list[Instance]:
             continue
         inst = ident.instance(f"{a.table_no or a.table_type} {a.row_name or '合计'} {col} = "
                               f"{b.table_no or tables['rhs'][0]} {b.row_name or '合计'} {col} (yuan)", a.yuan, b.yuan,
-                              _greatest(a.half_yuan, b.half_yuan), a.table_type, a.table_no, a.page, "元")
+                              _greatest(a.half_yuan, b.half_yuan), a.table_type, a.table_no, a.page, YUAN)
         out.append(with_sources(inst, [a], [b]))
     return out
 
@@ -120,20 +124,20 @@ def total_rows_by_column(report: Report, ident: Identity) -> list[Instance]:
 @rule
 def classes_by_name(report: Report, ident: Identity) -> list[Instance]:
     """收支总表 each expenditure class (一、一般公共服务支出 …) = 支出总表 that 类's 合计, matched by name."""
-    parts = re.compile(r"(人员经费|公用经费|基本支出|项目支出)$")
+    parts = _VOC.word("basic_or_project_column")
     lines = _first_per_row((a for a in report.amounts_of("summary") if _EXPENDITURE_SIDE.match(a.column)
-                            and re.match(_LEVEL1, a.row_name or "") and not parts.search(a.column)),
-                           prefer=re.compile(r"(合计|总计)$"))
+                            and _LEVEL1.match(a.row_name or "") and not parts.search(a.column)),
+                           prefer=_VOC.word("total_or_grand_total"))
     classes = [a for a in report.amounts_of("expenditure")
-               if a.row_code and len(a.row_code) == 3 and re.search(r"(^|/)合计$", a.column)]
+               if a.row_code and len(a.row_code) == 3 and _CLASS_TOTAL.search(a.column)]
     out = []
     for e in sorted(classes, key=lambda a: a.row_code or ""):
         for s in lines:
-            if re.sub(_LEVEL1, "", s.row_name or "", count=1) != e.row_name:
+            if _LEVEL1.sub("", s.row_name or "", count=1) != e.row_name:
                 continue
             inst = ident.instance(f"{s.table_no or 'summary'} {s.row_name} = {e.table_no or 'expenditure'} {e.row_code} 合计 "
                                   "(yuan)", s.yuan, e.yuan, _greatest(s.half_yuan, e.half_yuan), "summary", s.table_no,
-                                  s.page, "元")
+                                  s.page, YUAN)
             out.append(with_sources(inst, [s], [e]))
     return out
 
@@ -146,7 +150,7 @@ def fiscal_classes_by_name(report: Report, ident: Identity) -> list[Instance]:
                            if _EXPENDITURE_SIDE.match(a.column) and _MARKER.search(a.row_name or ""))
     classes: dict[str | None, list[Amount]] = {}
     for a in report.amounts_of("general_public_by_function", "gov_fund", "soe_capital"):
-        if a.row_code and len(a.row_code) == 3 and re.search(r"(^|/)(合计|金额)$", a.column):
+        if a.row_code and len(a.row_code) == 3 and _FUND_TOTAL.search(a.column):
             classes.setdefault(a.row_name, []).append(a)
     out = []
     for s in lines:
@@ -157,13 +161,13 @@ def fiscal_classes_by_name(report: Report, ident: Identity) -> list[Instance]:
         tol = _greatest(s.half_yuan, _greatest(*(p.half_yuan for p in parts))) * len(parts)
         inst = ident.instance(f"{s.table_no or 'fiscal_summary'} {s.row_name} = Σ 一般公共预算/政府性基金/国有资本 "
                               "tables (yuan)", s.yuan, sum((_yuan(p) for p in parts), Decimal(0)), tol, "fiscal_summary",
-                              s.table_no, s.page, "元")
+                              s.table_no, s.page, YUAN)
         out.append(with_sources(inst, [s], parts))
     return out
 
 
 class _Coded(NamedTuple):
-    code: str
+    code: str | None  # None: the table's total row
     measure: str
     amount: Amount
 
@@ -172,11 +176,12 @@ class _Coded(NamedTuple):
 def fiscal_tables_by_code(report: Report, ident: Identity) -> list[Instance]:
     """支出总表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, code by code and for 合计/基本/项目,
     evaluated only where the report's spending is all fiscal appropriation (the totals agree)."""
-    coded = [_Coded(a.row_code or "合计", measure_of(a.column), a) for a in report.amounts
+    coded = [_Coded(a.row_code, measure_of(a.column), a) for a in report.amounts
              if a.table_type in FUNCTION_TABLES and measure_of(a.column) in ("total", "basic", "project")
              and (a.row_code is not None or a.is_total)]
-    spending = sorted((c for c in coded if fund_of(c.amount.table_type) == "all"), key=lambda c: (c.code, c.measure))
-    funds: dict[tuple[str, str], list[Amount]] = {}
+    spending = sorted((c for c in coded if fund_of(c.amount.table_type) == "all"),
+                      key=lambda c: (c.code is None, c.code or "", c.measure))
+    funds: dict[tuple[str | None, str], list[Amount]] = {}
     for c in coded:
         if fund_of(c.amount.table_type) in ("general_public", "gov_fund", "soe_capital"):
             funds.setdefault((c.code, c.measure), []).append(c.amount)
@@ -187,16 +192,17 @@ def fiscal_tables_by_code(report: Report, ident: Identity) -> list[Instance]:
             continue
         tol = _greatest(c.amount.half_yuan, _greatest(*(p.half_yuan for p in parts))) * max(len(parts), 1)
         rows.append((c, parts, sum((_yuan(p) for p in parts), Decimal(0)), tol))
-    total = next(((c.amount.yuan, rhs, tol) for c, _, rhs, tol in rows if c.code == "合计" and c.measure == "total"),
+    total = next(((c.amount.yuan, rhs, tol) for c, _, rhs, tol in rows if c.code is None and c.measure == "total"),
                  None)
     if total is None or total[0] is None or abs(total[0] - total[1]) > total[2]:
         return []  # spending funded from other sources too: the identity does not apply
     out = []
     for c, parts, rhs, tol in rows:
         e = c.amount
-        inst = ident.instance(f"{e.table_no or 'expenditure'} {c.code} {c.measure} = 一般公共预算 + 政府性基金 + "
-                              f"国有资本经营 {c.code} {c.measure} (yuan)", e.yuan, rhs, tol, "expenditure", e.table_no,
-                              e.page, "元")
+        code = f"{c.code or '合计'} {c.measure}"
+        inst = ident.instance(f"{e.table_no or 'expenditure'} {code} = 一般公共预算 + 政府性基金 + 国有资本经营 {code} (yuan)",
+                              e.yuan, rhs, tol, "expenditure", e.table_no,
+                              e.page, YUAN)
         out.append(with_sources(inst, [e], parts))
     return out
 
@@ -206,7 +212,7 @@ def income_sources_by_name(report: Report, ident: Identity) -> list[Instance]:
     """收入总表 合计 row, each source column = 收支总表 the income line naming that source."""
     sources: dict[str, Amount] = {}
     for a in report.amounts_of("income"):
-        if a.is_total and not re.search(r"(合计|小计)$", a.column) and a.column not in sources:
+        if a.is_total and not _VOC.word("sums_columns_under_it").search(a.column) and a.column not in sources:
             sources[a.column] = a
     lines = _first_per_row(a for a in report.amounts_of("summary") if _INCOME_SIDE.match(a.column))
     out = []
@@ -218,7 +224,7 @@ def income_sources_by_name(report: Report, ident: Identity) -> list[Instance]:
         line = hits[0]
         inst = ident.instance(f"{a.table_no or 'income'} 合计 {column} = {line.table_no or 'summary'} {line.row_name} "
                               "(yuan)", a.yuan, line.yuan, _greatest(a.half_yuan, line.half_yuan), "income",
-                              a.table_no, a.page, "元")
+                              a.table_no, a.page, YUAN)
         out.append(with_sources(inst, [a], [line]))
     return out
 
@@ -233,11 +239,11 @@ def fund_lines(report: Report, table_type: str) -> dict[tuple[str, str], list[Am
         name = _unmarked(a.row_name)
         if not name:
             continue
-        carry = bool(re.search("结转|结余", name))
-        if re.match(_LEVEL1, a.row_name or ""):
+        carry = bool(_VOC.word("carried_over").search(name))
+        if _LEVEL1.match(a.row_name or ""):
             block = "carryover" if carry else "year"
         fund = next((f for f, pattern in funds.items() if pattern.search(name)), None)
-        if fund is None or re.search("(合计|总计|小计)$", name):
+        if fund is None or _TOTAL_ROW.search(name):
             continue
         out.setdefault(("carryover" if carry else block, fund), []).append(a)
     return out
@@ -257,7 +263,8 @@ def fiscal_income_lines_by_name(report: Report, ident: Identity) -> list[Instanc
         mine, theirs = lines[0], other[0]
         inst = ident.instance(f"{mine.table_no or 'fiscal_summary'} {mine.row_name} = {theirs.table_no or 'summary'} "
                               f"{theirs.row_name} (yuan)", mine.yuan, theirs.yuan,
-                              _greatest(mine.half_yuan, theirs.half_yuan), "fiscal_summary", mine.table_no, mine.page, "元")
+                              _greatest(mine.half_yuan, theirs.half_yuan), "fiscal_summary", mine.table_no, mine.page,
+                              YUAN)
         out.append(with_sources(inst, [mine], [theirs]))
     printed = report.amounts_of("fiscal_summary")
     if printed:
@@ -268,7 +275,7 @@ def fiscal_income_lines_by_name(report: Report, ident: Identity) -> list[Instanc
                 line = lines[0]
                 out.append(ident.instance(f"{no or 'fiscal_summary'} {_unmarked(line.row_name)} (not printed: 0) = "
                                           f"{line.table_no or 'summary'} {line.row_name} (yuan)", Decimal(0), line.yuan,
-                                          line.half_yuan, "fiscal_summary", no, line.page, "元"))
+                                          line.half_yuan, "fiscal_summary", no, line.page, YUAN))
     return out
 
 
@@ -278,14 +285,14 @@ def fund_income_equals_fund_table(report: Report, ident: Identity) -> list[Insta
     spending table (一般公共预算支出表 spends both)."""
     lines = [a for (_, fund), found in fund_lines(report, "fiscal_summary").items() if fund == ident.params["fund"]
              for a in found]
-    total = select(report, {"table": ident.params["table"], "row": "total", "column": r"(^|/)(合计|金额)$"})
+    total = select(report, {"table": ident.params["table"], "row": "total", "column": _FUND_TOTAL.pattern})
     if not lines or total is None:
         return []
     no, page = lines[0].table_no, lines[0].page
     tol = _greatest(total.half, *(a.half_yuan for a in lines)) * len(lines)
     inst = ident.instance(f"{no or 'fiscal_summary'} " + " + ".join(a.row_name or "" for a in lines)
                           + f" = {total.table} 合计 (yuan)", sum((_yuan(a) for a in lines), Decimal(0)), total.yuan, tol,
-                          "fiscal_summary", no, page, "元")
+                          "fiscal_summary", no, page, YUAN)
     with_sources(inst, lines, [])
     inst.compared.append(Source.of("rhs", total))
     return [inst]

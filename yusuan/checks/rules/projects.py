@@ -20,20 +20,29 @@ from yusuan.checks.identity import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
 from yusuan.model import Cell, Table
-from yusuan.money import UNIT_FACTORS, last_digit_unit, parse_amount
+from yusuan.money import UNIT_FACTORS, YUAN, last_digit_unit, parse_amount
 from yusuan.view import Amount, Report
+from yusuan.vocabulary import vocabulary
 
 SIMILAR = 0.85  # two names this similar (Jaro-Winkler) name the same project
 
-_PROJECT_TOTAL = re.compile(r"(^|/)合计$")  # 项目支出表: a project's total column
-_LISTED_BUDGET = re.compile(r"(本年度|当年)预算$")  # 项目支出情况: a project's budget column
-_FORM_TITLE = re.compile(r"项目(支出)?绩效目标(申报)?表$")  # what a form's title adds to the project's name
-_FORM_FUNDING = re.compile(r"(总额|合计|总计)[:：]?$")  # a form's funding total column
-_FORM_BUDGET_FIELDS = ("项目当年预算", "项目本年度预算")
-_ACTIVITY_BUDGET_FIELDS = ("项目当年预算", "项目本年度预算", "当年预算")
-_HISTORY = re.compile(r"(20\d\d)\s*年\s*([\d,.]+)\s*(万|元)")  # 变动情况: 2022 年 200 万元、…
+_VOC = vocabulary()
+_PROJECT_TOTAL = _VOC.word("class_total_column")  # 项目支出表: a project's total column (合计)
+_LISTED_BUDGET = _VOC.word("this_years_budget_column")  # 项目支出情况: a project's budget column
+_FORM_TITLE = _VOC.word("project_form_title_end")  # what a form's title adds to the project's name
+_FORM_FUNDING = _VOC.word("form_total_label")  # a form's funding total column
+_FORM_BUDGET_FIELDS = _VOC.word("this_years_project_budget_field")  # 项目当年预算
+_ACTIVITY_BUDGET_FIELDS = _VOC.word("this_years_budget_field")  # 项目当年预算, 当年预算
+_PROJECT_NAME = _VOC.word("project_name_field")  # 项目名称
+_HISTORY = _VOC.word("yearly_budgets_stated")  # 变动情况: 2022 年 200 万元、…
+_HISTORY_FIELD = _VOC.word("budget_changes_field")  # 变动情况
+_DETAILS = _VOC.word("detail_block")  # 项目支出明细测算
+_FUNDING_SOURCES = _VOC.word("funding_sources_block")  # 资金来源
+_TOTAL_ROW = _VOC.word("form_total_row")  # 合计
+_SPECIFIC_PURPOSE = _VOC.word("specific_purpose_category")  # 特定目标类
+_PROJECT_COLUMN = _VOC.header_roles["project"]  # 项目支出
 _NO_YUAN = "a figure's unit is not known: it cannot be read in yuan"
-_YEAR_COLUMN = re.compile(r"((?:19|20)[0-9]{2})年$")
+_YEAR_COLUMN = _VOC.word("year_column")  # 2023年
 
 
 # ---- name similarity ------------------------------------------------------------------------------
@@ -101,9 +110,9 @@ def project_rows(report: Report) -> list[Amount]:
             and a.row_kind is not None and a.row_kind != "total"]
 
 
-def _first_field(table: Table, columns: tuple[str, ...]) -> Cell | None:
-    """The first field of a form (in printed order) under one of `columns`."""
-    return next((c for c in _ordered(table.cells) if c.kind == "field" and c.column_name in columns), None)
+def _first_field(table: Table, columns: re.Pattern[str]) -> Cell | None:
+    """The first field of a form (in printed order) under a column `columns` names (the whole name)."""
+    return next((c for c in _ordered(table.cells) if c.kind == "field" and columns.fullmatch(c.column_name)), None)
 
 
 def _ordered(cells: list[Cell]) -> list[Cell]:
@@ -121,7 +130,7 @@ def _greatest(*halves: Decimal | None) -> Decimal | None:
 
 def _form_project(table: Table) -> str | None:
     """The project a form is of: its 项目名称 field, else its title without 项目支出绩效目标表."""
-    field = _first_field(table, ("项目名称",))
+    field = _first_field(table, _PROJECT_NAME)
     if field is not None:
         return field.raw_text
     return None if table.title is None else _FORM_TITLE.sub("", table.title, count=1)
@@ -142,7 +151,7 @@ def project_forms(report: Report, ident: Identity) -> list[Instance]:
             continue
         out.append(ident.instance(f"{total.table_no} {project} = {listed.table_no or 'projects'} {listed.row_name} 合计 "
                                   "(yuan)", total.yuan, listed.yuan, _greatest(total.half_yuan, listed.half_yuan),
-                                  "project_performance", total.table_no, total.page, "元"))
+                                  "project_performance", total.table_no, total.page, YUAN))
     return out
 
 
@@ -175,8 +184,8 @@ def _named(report: Report) -> list[Named]:
            for a in report.amounts_of("overall_performance")
            if a.row_name is not None and _LISTED_BUDGET.search(a.column)]
     for table in report.of_types("project_performance"):
-        out += [Named(table.seq, table.table_no, c.page, c.raw_text, "项目名称", None, None)
-                for c in _ordered(table.cells) if c.kind == "field" and c.column_name == "项目名称"]
+        out += [Named(table.seq, table.table_no, c.page, c.raw_text, c.column_name, None, None)
+                for c in _ordered(table.cells) if c.kind == "field" and _PROJECT_NAME.fullmatch(c.column_name)]
     return out
 
 
@@ -203,7 +212,7 @@ def listed_projects(report: Report, ident: Identity) -> list[Instance]:
         out.append(ident.instance(f"{named.table_no} 项目 {named.project} {named.column} = "
                                   f"{listed.table_no or 'projects'} {listed.row_name} 合计 (yuan)", named.yuan,
                                   listed.yuan, _greatest(named.half_yuan, listed.half_yuan), "overall_performance",
-                                  named.table_no, named.page, "元"))
+                                  named.table_no, named.page, YUAN))
     return out
 
 
@@ -218,7 +227,7 @@ def project_names(report: Report, ident: Identity) -> list[Instance]:
         same = proj == pname
         inst = ident.statement(f"{named.table_no} 项目名称 {proj} {'=' if same else '≠'} {listed.table_no or 'projects'} "
                                f"{pname}", same,
-                               "project_performance" if named.column == "项目名称" else "overall_performance",
+                               "project_performance" if _PROJECT_NAME.fullmatch(named.column) else "overall_performance",
                                named.table_no, named.page, None if same else f"{proj} vs {pname}")
         if not same and min(len(proj), len(pname)) >= 4 and (proj.startswith(pname) or pname.startswith(proj)):
             inst.not_evaluated = "one name is the other cut short (a name split by a page or cell break)"
@@ -232,7 +241,7 @@ def project_names(report: Report, ident: Identity) -> list[Instance]:
 class Activity(NamedTuple):
     """What a form sums to its budget: Σ 项目支出明细测算, or 资金来源 合计."""
 
-    what: str
+    details: bool  # Σ 项目支出明细测算 (else 资金来源 合计)
     total: Decimal | None
     figures: int  # how many figures are summed
     page: int
@@ -241,16 +250,17 @@ class Activity(NamedTuple):
 def _activities(table: Table) -> list[Activity]:
     """The form's Σ 项目支出明细测算 (its detail amounts) and its 资金来源 合计 (the first printed), where printed."""
     cells = _ordered(table.cells)
-    details = [c for c in cells if c.kind == "detail_amount" and "明细" in (c.block or "")]
-    sources = [c for c in cells if c.kind == "money" and c.row_name == "合计" and "资金来源" in (c.block or "")]
+    details = [c for c in cells if c.kind == "detail_amount" and _DETAILS.search(c.block or "")]
+    sources = [c for c in cells if c.kind == "money" and c.row_name is not None and _TOTAL_ROW.fullmatch(c.row_name)
+               and _FUNDING_SOURCES.search(c.block or "")]
     out = []
     if details:
         amounts = [c.amount for c in details if c.amount is not None]
-        out.append(Activity("Σ 项目支出明细测算", sum(amounts, Decimal(0)) if amounts else None, len(details),
+        out.append(Activity(True, sum(amounts, Decimal(0)) if amounts else None, len(details),
                             min(c.page for c in details)))
     if sources:
         first = next((c.amount for c in sources if c.amount is not None), None)
-        out.append(Activity("资金来源 合计", first, 1, min(c.page for c in sources)))
+        out.append(Activity(False, first, 1, min(c.page for c in sources)))
     return out
 
 
@@ -266,7 +276,9 @@ def project_activities(report: Report, ident: Identity) -> list[Instance]:
             continue
         half = last_digit_unit(budget.raw_text) / 2
         for act in _activities(table):
-            out.append(ident.instance(f"{table.table_no} {table.title}: {act.what} = 项目当年预算", act.total, value,
+            what = f"{table.table_no} {table.title}: Σ 项目支出明细测算" if act.details \
+                else f"{table.table_no} {table.title}: 资金来源 合计"
+            out.append(ident.instance(f"{what} = 项目当年预算", act.total, value,
                                       act.figures * half, "project_performance", table.table_no, act.page, table.unit))
     return out
 
@@ -285,12 +297,12 @@ def _history(table: Table) -> dict[int, tuple[Decimal, Decimal]]:
     twice: the last printed)."""
     years: dict[int, tuple[Decimal, Decimal]] = {}
     for cell in _ordered(table.cells):
-        if cell.kind != "field" or "变动情况" not in cell.column_name:
+        if cell.kind != "field" or not _HISTORY_FIELD.search(cell.column_name):
             continue
         for year, number, unit in _HISTORY.findall(cell.raw_text):
             value = parse_amount(number).amount
             if value is not None:
-                factor = UNIT_FACTORS["万元" if unit == "万" else "元"]
+                factor = UNIT_FACTORS[unit if unit in UNIT_FACTORS else unit + YUAN]  # 万: 万元
                 years[int(year)] = (value * factor, last_digit_unit(number) / 2 * factor)
     return years
 
@@ -300,7 +312,7 @@ def _form_budget(table: Table) -> Budget | None:
     found = None
     factor = UNIT_FACTORS.get(table.unit or "")
     for cell in _ordered(table.cells):
-        if cell.kind == "field" and cell.column_name in _FORM_BUDGET_FIELDS:
+        if cell.kind == "field" and _FORM_BUDGET_FIELDS.fullmatch(cell.column_name):
             value = parse_amount(cell.raw_text).amount
             if value is not None and factor is not None:
                 found = Budget(value * factor, last_digit_unit(cell.raw_text) / 2 * factor, table.table_no, cell.page)
@@ -323,7 +335,7 @@ def _overall_history(report: Report, ident: Identity, history: dict[int, dict[in
     out = []
     for a in report.amounts_of("overall_performance"):
         found = _YEAR_COLUMN.search(a.column)
-        if found is None or not re.search("^特定目标类", a.row_name or ""):
+        if found is None or not _SPECIFIC_PURPOSE.search(a.row_name or ""):
             continue
         year = int(found.group(1))
         parts = [years[year] for years in history.values() if year in years]
@@ -332,7 +344,7 @@ def _overall_history(report: Report, ident: Identity, history: dict[int, dict[in
         halves = [a.half_yuan or Decimal(0)] + [half for _, half in parts]
         inst = ident.instance(f"{a.table_no} 特定目标类 {a.column} = Σ {len(parts)} project forms' {year} budgets (yuan)",
                               a.yuan, sum((value for value, _ in parts), Decimal(0)), max(halves) * len(parts),
-                              "overall_performance", a.table_no, a.page, "元")
+                              "overall_performance", a.table_no, a.page, YUAN)
         if a.yuan is None:
             inst.not_evaluated = _NO_YUAN
         out.append(inst)
@@ -356,7 +368,7 @@ def project_budget_history(report: Report, ident: Identity) -> list[Instance]:
         if part == "form" and year is not None and year in years and budget is not None:
             stated, half = years[year]
             out.append(ident.instance(f"{budget.table_no} 变动情况 {year} = 项目当年预算 (yuan)", stated, budget.yuan,
-                                      max(half, budget.half), "project_performance", budget.table_no, budget.page, "元"))
+                                      max(half, budget.half), "project_performance", budget.table_no, budget.page, YUAN))
     if part != "overall" or _listed_count(report) != len(history):
         return out
     return out + _overall_history(report, ident, history)
@@ -375,14 +387,14 @@ def project_forms_within_projects(report: Report, ident: Identity) -> list[Insta
         if _FORM_FUNDING.search(a.column):
             firsts.setdefault(a.table_seq, a)
     forms = list(firsts.values())
-    total = select(report, {"table": ["expenditure"], "row": "total", "column": r"(^|/)项目支出$"})
+    total = select(report, {"table": ["expenditure"], "row": "total", "column": _PROJECT_COLUMN.pattern})
     if len(forms) < 2 or total is None:
         return []
     unknown = total.yuan is None or any(f.yuan is None for f in forms)  # a unit not known: no figure in yuan
     inst = ident.instance(f"{total.table_no or 'expenditure'} 合计 项目支出 ≥ Σ {len(forms)} project forms' funding (yuan)",
                           total.yuan, None if unknown else sum((f.yuan or Decimal(0) for f in forms), Decimal(0)),
                           total.half + sum((f.half_yuan or Decimal(0) for f in forms), Decimal(0)), "expenditure",
-                          total.table_no, total.page, "元")
+                          total.table_no, total.page, YUAN)
     inst.relation = "covers"
     if unknown:
         inst.not_evaluated = _NO_YUAN

@@ -19,6 +19,7 @@ import re
 from decimal import Decimal
 
 from yusuan.checks.claims import (
+    ITEMISED,
     RESTATED,
     Figure,
     Tables,
@@ -38,19 +39,29 @@ from yusuan.checks.registry import rule
 from yusuan.money import last_digit_unit, plain
 from yusuan.narrative import Claim, cn_number
 from yusuan.view import Report
+from yusuan.vocabulary import vocabulary
 
 Claims = dict[int, Claim]  # a report's claims by seq
 
+_VOC = vocabulary()
 # a whole the prose lists the parts of, by their names
-_PARTS = [("政府采购", ("货物", "工程", "服务")), ("政府购买服务", ("公共服务", "政府履职辅助性服务"))]
-_INTRO = re.compile(r"其中|包括|分别为")
-_CHAPTER = re.compile(r"(^|[^（(])[一二三四五六七八九十]+、")
-_LIST_INTRO = re.compile(r"(包括|其中|如下|分别为|主要有)")
-_ITEM = re.compile(r"([（(])?([一二三四五六七八九十]+|\d+)([)）]|[.．、])$")
-_NUMBERED = re.compile(r"^\s*(\d+[.．、](?!\d)|[（(][\d一二三四五六七八九十]+[)）])")
+_PARTS = [(_VOC.facets["subject"]["gov_procurement"],  # 政府采购 = 货物 + 工程 + 服务
+           tuple(_VOC.word(w) for w in ("procured_goods", "procured_works", "procured_services"))),
+          (_VOC.facets["subject"]["gov_purchase_services"],  # 政府购买服务 = 公共服务 + 政府履职辅助性服务
+           tuple(_VOC.word(w) for w in ("purchased_public_services", "purchased_auxiliary_services")))]
+_INTRO = _VOC.word("parts_listed")  # 其中, 包括, 分别为
+_CHAPTER = _VOC.word("chapter_marker_in_text")  # 七、
+_LIST_INTRO = _VOC.word("list_opens")  # 包括, 其中, 如下 …
+_ITEM = _VOC.word("item_marker_at_end")  # （一） 1. 3、
+_POINT = _VOC.word("item_marker_point")  # 1. 1． 1、
+_PERCENT = _VOC.word("percent_sign")
+_NUMBER_START = _VOC.word("number_start")
+_YEAR_AT_END = _VOC.word("year_at_end")  # 2023年
 # the row of the 整体支出绩效目标表 that holds last year's figure of a metric (近两年收支金额/2023年)
-_PRIOR_ROWS = {"total": "^合计$", "income_total": "^合计$", "expenditure_total": "^合计$",
-               "personnel": "^人员类", "office_operation": "^运转类", "project": "^特定目标类"}
+_PRIOR_ROWS = {metric: _VOC.word(w).pattern for metric, w in (
+    ("total", "form_total_row"), ("income_total", "form_total_row"), ("expenditure_total", "form_total_row"),
+    ("personnel", "personnel_category"), ("office_operation", "operation_category"),
+    ("project", "specific_purpose_category"))}
 
 
 def _squeezed(text: str) -> str:
@@ -233,10 +244,10 @@ def _listed_parts(ident: Identity, ordered: list[Claim]) -> list[Instance]:
     out: list[Instance] = []
     for whole, parts in _PARTS:
         for i, c in enumerate(ordered):
-            if c.kind != "amount" or whole not in c.subject or any(p in c.subject for p in parts[:1]):
+            if c.kind != "amount" or not whole.search(c.subject) or any(p.search(c.subject) for p in parts[:1]):
                 continue
             found = [x for x in ordered[i + 1:i + 1 + 2 * len(parts)]
-                     if x.kind == "amount" and any(x.subject.startswith(p) for p in parts)]
+                     if x.kind == "amount" and any(p.match(x.subject) for p in parts)]
             if len(found) == len(parts) and all(f.unit == c.unit for f in found):
                 out.append(_stated_sum(ident, c, found))
             break
@@ -294,8 +305,8 @@ def _positions(squeezed: str, claims: list[Claim]) -> dict[int, int]:
     at = 0
     for c in claims:
         number = re.escape(_squeezed(c.raw))
-        unit = "[%％]" if c.unit == "%" else re.escape(c.unit)
-        m = re.compile(r"(?<![\d.,，])" + number + unit).search(squeezed, at)
+        unit = _PERCENT.pattern if c.unit == "%" else re.escape(c.unit)
+        m = re.compile(_NUMBER_START.pattern + number + unit).search(squeezed, at)
         if m is not None:
             out[c.seq] = m.start()
             at = m.end()
@@ -305,7 +316,7 @@ def _positions(squeezed: str, claims: list[Claim]) -> dict[int, int]:
 def _opener(sentences: list[tuple[tuple[int, str], list[Claim]]], k: int) -> Claim | None:
     """The amount a numbered list's items break down: the last amount of the sentence before the list."""
     j = k
-    while j > 0 and _NUMBERED.match(sentences[j][0][1]):
+    while j > 0 and ITEMISED.match(sentences[j][0][1].lstrip()):  # a numbered item (1. （一）) opens it
         j -= 1
     if j == k:
         return None
@@ -314,8 +325,8 @@ def _opener(sentences: list[tuple[tuple[int, str], list[Claim]]], k: int) -> Cla
 
 
 def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
-    """The enumeration marker printed just before a claim's subject: ('（一）', 1), ('1.', 1) … as
-    (style, number), or None."""
+    """The enumeration marker printed just before a claim's subject as (style, number), or None: （一） is
+    ('（numerals）', 1), 1． is ('digits.', 1) …"""
     text = _squeezed(sentence)
     at = text.find(subject)
     if at <= 0:
@@ -325,8 +336,8 @@ def _item_marker(sentence: str, subject: str) -> tuple[str, int] | None:
         return None
     opening, num, closing = m.groups()
     n = int(num) if num.isdigit() else cn_number(num)
-    closing = "." if closing in ".．、" and num.isdigit() else closing  # 1． 2． 3、 are one numbering
-    style = f"{opening or ''}{'1' if num.isdigit() else '一'}{closing}"
+    closing = "." if _POINT.fullmatch(closing) and num.isdigit() else closing  # 1． 2． 3、 are one numbering
+    style = f"{opening or ''}{'digits' if num.isdigit() else 'numerals'}{closing}"
     return (style, n) if n else None
 
 
@@ -419,7 +430,7 @@ def narrative_prior_year(report: Report, ident: Identity) -> list[Instance]:
     report given holds."""
     if report.fiscal_year is None:
         return []
-    column = rf"{report.fiscal_year - 1}年$"
+    column = f"{report.fiscal_year - 1}{_YEAR_AT_END.pattern}"  # 2025年
     claims = report.claims_by_seq
     tables = Tables(report)
     out: list[Instance] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from yusuan.checks.figures import with_sources
@@ -31,7 +30,7 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
     out = []
     for total in columns:
         leaf = total.rsplit("/", 1)[-1]
-        if not re.search(r"(合计|小计)$", leaf):
+        if not voc.word("sums_columns_under_it").search(leaf):
             continue
         parent = total.rsplit("/", 1)[0] if "/" in total else ""
         prefix = parent + "/" if parent else ""
@@ -46,7 +45,8 @@ def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
             if len(members) == 1:
                 parts += members
                 continue
-            sub_totals = [m for m in members if re.fullmatch(rf"{re.escape(prefix + g)}/(小计|合计|总数|总额|总计)", m)]
+            sub_totals = [m for m in members if m.startswith(prefix + g)
+                          and voc.word("sibling_total_column").fullmatch(m[len(prefix + g):])]
             if sub_totals:
                 parts.append(sub_totals[0])
             else:
@@ -91,22 +91,27 @@ def form_shares(report: Report, ident: Identity) -> list[Instance]:
         ordered = sorted(rows.items())
         for i, (_, row) in enumerate(ordered):
             pct = next((c for c in row if c.kind == "percent"), None)
-            amount = next((c for c in row if c.kind == "money" and c.column_name.startswith("当年")), None)
+            amount = next((c for c in row if c.kind == "money" and _THIS_YEAR.match(c.column_name)), None)
             if pct is None or amount is None or amount.amount is None:
                 continue
             # the 合计 of the block: this row or the next total row of the table
             total = next((next((c for c in r if c.kind == "money" and c.column_name == amount.column_name), None)
-                          for _, r in ordered[i:] if (r[0].row_name or "") == "合计"), None)
+                          for _, r in ordered[i:] if _TOTAL_ROW.match(r[0].row_name or "")), None)
             if total is None or not total.amount:
                 continue
-            stated = Decimal(pct.raw_text.replace("%", "").replace("％", "").strip())
+            stated = Decimal(_PERCENT.sub("", pct.raw_text).strip())
             inst = ident.instance(f"{table.table_no or 'form'} {row[0].row_name or ''}: 占比 {pct.raw_text} = "
                                   f"{amount.raw_text} / {total.raw_text}", stated, amount.amount / total.amount * 100,
-                                  last_digit_unit(pct.raw_text.rstrip("%％")) / 2, "overall_performance",
+                                  last_digit_unit(_PERCENT.sub("", pct.raw_text)) / 2, "overall_performance",
                                   table.table_no, pct.page, "%")
             inst.compared = [_cell_source("lhs", pct), _cell_source("rhs", amount), _cell_source("rhs", total)]
             out.append(inst)
     return out
+
+
+_THIS_YEAR = vocabulary().word("this_years_amount_column")
+_TOTAL_ROW = vocabulary().word("form_total_row")
+_PERCENT = vocabulary().word("percent_sign")
 
 
 def _cell_source(role: str, cell: Cell) -> Source:

@@ -7,7 +7,6 @@ sides of a budget (收入总计 = 支出总计).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from decimal import Decimal
 
@@ -16,11 +15,25 @@ from yusuan.checks.identity import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
 from yusuan.view import Amount, Report
+from yusuan.vocabulary import vocabulary
 
-_LEVEL1 = re.compile(r"^[一二三四五六七八九十廿]+、")
-_LEVEL2 = re.compile(r"^([（(][一二三四五六七八九十廿]+[)）]|\d+[.．、])")
-_TOTAL = re.compile(r"(合计|小计)$")
-_GRAND = re.compile("总计$")
+_VOC = vocabulary()
+_LEVEL1 = _VOC.list_markers[1]  # 一、
+_LEVEL2 = _VOC.list_markers[2]  # （一） 1.
+_TOTAL = _VOC.row_roles["total"]  # 合计 小计 总计
+_GRAND = _VOC.word("grand_total_line")  # 总计
+_SUBTOTAL = _VOC.header_roles["subtotal"]  # 小计
+_INCOME_SIDE = _VOC.header_roles["income_side"]
+_EXPENDITURE_SIDE = _VOC.header_roles["expenditure_side"]
+_FORM_TOTAL_LABEL = _VOC.word("form_total_label")
+_FORM_MONEY_SECTION = _VOC.word("form_money_section")
+_FORM_TOTAL_ROW = _VOC.word("form_total_row")
+_MEMO_ROW = _VOC.word("memo_row")
+
+
+def _closes(name: str) -> bool:
+    """A 合计/小计 line (not a side's 总计)."""
+    return bool(_TOTAL.search(name)) and not _GRAND.search(name)
 _SIDE_TABLES = ("summary", "fiscal_summary")
 _FORMS = ("overall_performance", "project_performance")
 
@@ -107,7 +120,7 @@ def listed_items(report: Report, ident: Identity) -> list[Instance]:
                     kids.append(k)
                 if kids:
                     found.append(sum_with_reading(ident, f"{r.table} {r.name}: {col} = Σ {len(kids)} sub-items", r, kids))
-            elif _TOTAL.search(r.name) and not _GRAND.search(r.name):
+            elif _closes(r.name):
                 items = [k for k in rows[:i] if _LEVEL1.match(k.name)]
                 if items:
                     found.append(sum_with_reading(ident, f"{r.table} {r.name}: {col} = Σ {len(items)} items", r, items))
@@ -125,7 +138,7 @@ def grand_total(report: Report, ident: Identity) -> list[Instance]:
         for i, r in enumerate(rows):
             if not _GRAND.search(r.name):
                 continue
-            sub = [k for k in rows[:i] if _TOTAL.search(k.name) and not _GRAND.search(k.name)]
+            sub = [k for k in rows[:i] if _closes(k.name)]
             if sub and not _LEVEL1.match(sub[0].name):
                 j = rows.index(sub[0])
                 after = [k for k in rows[j + 1:i] if k.name and not _LEVEL2.match(k.name) and not _LEVEL1.match(k.name)]
@@ -147,8 +160,8 @@ def sides_balance(report: Report, ident: Identity) -> list[Instance]:
     """收入总计 = 支出总计: the last total of the income side against that of the expenditure side."""
     by_table: dict[int, dict[str, Amount]] = {}
     for (table_seq, col), rows in _side_rows(report).items():
-        side = "income" if re.match(r"^[^/]*收入", col) else "expenditure" if re.match(r"^[^/]*支出", col) else None
-        totals = [r for r in rows if re.search(r"(总计|合计)$", r.name) and not re.search("小计$", r.name)]
+        side = "income" if _INCOME_SIDE.match(col) else "expenditure" if _EXPENDITURE_SIDE.match(col) else None
+        totals = [r for r in rows if _TOTAL.search(r.name) and not _SUBTOTAL.search(r.name)]
         if side and totals and side not in by_table.setdefault(table_seq, {}):
             by_table[table_seq][side] = totals[-1]
     found: list[Instance] = []
@@ -169,12 +182,12 @@ def form_section_totals(report: Report, ident: Identity) -> list[Instance]:
     names a total (总额, 合计) = the amounts printed under it."""
     by_position: dict[tuple[int, str, int], list[Amount]] = {}
     for a in sorted(report.amounts_of(*_FORMS), key=lambda a: (a.table_seq, a.column_seq, a.row_seq)):
-        if "资金" in a.name:
+        if _FORM_MONEY_SECTION.search(a.name):
             by_position.setdefault((a.table_seq, a.name, a.column_seq), []).append(a)
-    total = re.compile(r"(总额|合计|总计)[:：]?$")
     found: list[Instance] = []
     for (_, section, _), rows in by_position.items():
-        if len(rows) >= 3 and total.search(rows[0].column) and not any(total.search(r.column) for r in rows[1:]):
+        if len(rows) >= 3 and _FORM_TOTAL_LABEL.search(rows[0].column) \
+                and not any(_FORM_TOTAL_LABEL.search(r.column) for r in rows[1:]):
             found.append(sum_with_reading(ident, f"{rows[0].table} {section}: {rows[0].column} = "
                                                  + " + ".join(r.column for r in rows[1:]), rows[0], rows[1:]))
     return found
@@ -188,17 +201,17 @@ def form_block_totals(report: Report, ident: Identity) -> list[Instance]:
     for (_, col), rows in columns(report, report.amounts_of(*_FORMS)).items():
         last_total = -1
         for i, r in enumerate(rows):
-            if r.name != "合计":
+            if not _FORM_TOTAL_ROW.match(r.name):
                 continue
-            before = [k for k in rows[last_total + 1:i] if not k.name.startswith("其中")]
+            before = [k for k in rows[last_total + 1:i] if not _MEMO_ROW.match(k.name)]
             if before:
                 terms, where = before, "above"
             else:
                 terms, where = [], "below"
                 for k in rows[i + 1:]:
-                    if k.name == "合计":
+                    if _FORM_TOTAL_ROW.match(k.name):
                         break
-                    if not k.name.startswith("其中"):
+                    if not _MEMO_ROW.match(k.name):
                         terms.append(k)
             if terms:
                 found.append(sum_with_reading(ident, f"{r.table} 合计: {col} = Σ {len(terms)} rows {where}", r, terms))
@@ -240,7 +253,7 @@ def form_income_equals_spending(report: Report, ident: Identity) -> list[Instanc
     """整体支出绩效目标表: 收入构成 合计 = 支出构成 合计, column by column."""
     groups: dict[tuple[int, str], list[Amount]] = {}
     for a in report.amounts_of("overall_performance"):
-        if a.row_name == "合计":
+        if _FORM_TOTAL_ROW.match(a.row_name or ""):
             groups.setdefault((a.table_seq, a.column), []).append(a)
     found: list[Instance] = []
     for (_, col), rows in groups.items():

@@ -23,19 +23,23 @@ from yusuan.recognise import read_title, table_type
 from yusuan.view import Report
 from yusuan.vocabulary import vocabulary
 
+_VOC = vocabulary()
 # 目录 heading, and an entry's trailing leaders and page number (一、部门收支总表……5)
-_CONTENTS = re.compile(r"^目录$")
-_LEADERS = re.compile(r"[.·…．\-—_]+\d*$|\d+$")
+_CONTENTS = _VOC.word("contents_heading")
+_LEADERS = _VOC.word("contents_leaders")
 # the years a sentence compares with: 比2025年, 与2023年度相比, 与2025年预算持平
-_COMPARED_YEAR = re.compile(r"(?:比|较|与|同)(20\d\d)年度?(?:预算|决算|同期)?(?:数)?(?:相比|持平|增加|减少|增长|下降|相同)?")
-_YEAR_END = re.compile(r"截[至止](20\d\d)年12月31日")
+_COMPARED_YEAR = _VOC.word("comparison_with_year")
+_YEAR_END = _VOC.word("year_end_date")  # 截至2025年12月31日
 # a heading that names the report and its year (XX局2026年部门预算, 2024年度部门决算)
-_HEADING = re.compile(r"^[^，。,；：:]{0,30}?(20\d\d)年度?(部门|单位)(预算|决算)[^，。,；]{0,10}$")
+_HEADING = _VOC.word("report_heading_with_year")
 # a 决算 item: 年初预算为 A 万元，支出决算为 B 万元 … 决算数大于/小于/与…持平 预算数 … 主要原因
-_ITEM = re.compile(r"(?:年初)?预算(?:数)?为([\d,，.]+)万元[，,；]?(?:支出)?决算(?:数)?为([\d,，.]+)万元")
-_COMPLETED = re.compile(r"^[，,；]?完成(?:年初|全年)?预算(?:数)?的([\d.]+)[%％]")
-_VERDICT = re.compile(r"决算数?(大于|小于|高于|低于|等于|同|与)(?:全年|年初)?预算数?(基本)?(持平|相同|一致)?")
-_REASON = re.compile(r"原因|由于|因为|主要是|主要用于|系")
+_ITEM = _VOC.word("budget_and_outturn_stated")
+_COMPLETED = _VOC.word("completion_rate")
+_VERDICT = _VOC.word("outturn_against_budget")
+# a difference explained (主要原因 …), said to be about the same (基本持平) or explained by the items it lists (其中)
+_EXPLAINED = _VOC.word("difference_explained")
+_SENTENCE_END = _VOC.word("sentence_end")  # 。 ；
+_FULLWIDTH_COMMA = _VOC.word("fullwidth_comma")
 _SPACE = re.compile(r"\s+")
 
 
@@ -55,8 +59,8 @@ def _squeeze(text: str) -> str:
 
 def _sentence(text: str, at: int) -> str:
     """The sentence of `text` (whitespace removed) around position `at`."""
-    start = max(text.rfind("。", 0, at), text.rfind("；", 0, at)) + 1
-    end = min((i for i in (text.find("。", at), text.find("；", at)) if i >= 0), default=len(text))
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
+    end = m.start() if (m := _SENTENCE_END.search(text, at)) else len(text)
     return text[start:end + 1][:200]
 
 
@@ -82,8 +86,8 @@ def _items(report: Report) -> list[Item]:
         squeezed = _squeeze(paragraph.text)
         found = list(_ITEM.finditer(squeezed))
         for i, m in enumerate(found):
-            budget = parse_amount(m.group(1).replace("，", ",")).amount
-            final = parse_amount(m.group(2).replace("，", ",")).amount
+            budget = parse_amount(_FULLWIDTH_COMMA.sub(",", m.group(1))).amount
+            final = parse_amount(_FULLWIDTH_COMMA.sub(",", m.group(2))).amount
             if budget is None or final is None:
                 continue
             end = found[i + 1].start() if i + 1 < len(found) else len(squeezed)
@@ -162,7 +166,8 @@ def _year_ends(report: Report, ident: Identity, page: int, squeezed: str, year: 
     for m in _YEAR_END.finditer(squeezed):
         named = int(m.group(1))
         sentence = _sentence(squeezed, m.start())
-        out.append(_finding(report, ident, f"p{page} “{m.group(0)}” in a {year} {'决算' if final else '预算'}", page,
+        kind = f"{year} 决算" if final else f"{year} 预算"
+        out.append(_finding(report, ident, f"p{page} “{m.group(0)}” in a {kind}", page,
                             named == expected, f"expected {expected}; sentence: {sentence}", said=sentence))
     return out
 
@@ -197,18 +202,19 @@ def wording_years(report: Report, ident: Identity) -> list[Instance]:
 
 # ---- a 决算's items: comparison words, completion rates, reasons ----------------------------------
 
-_MORE = ("大于", "高于")
-_LESS = ("小于", "低于")
-_EQUAL = ("等于", "持平", "相同", "一致")
+_MORE = _VOC.word("more_than")  # 大于, 高于
+_LESS = _VOC.word("less_than")  # 小于, 低于
+_EQUAL = _VOC.word("equal_to")  # 等于, 持平, 相同, 一致
+_PREPOSITION = _VOC.word("comparison_preposition")  # 与预算持平: the word comes after
 
 
 def _word_holds(word: str, final: Decimal, budget: Decimal) -> bool | None:
     """Whether a comparison word of 决算 against 预算 holds for the two amounts (None: not a word compared)."""
-    if word in _MORE:
+    if _MORE.fullmatch(word):
         return final > budget
-    if word in _LESS:
+    if _LESS.fullmatch(word):
         return final < budget
-    if word in _EQUAL:
+    if _EQUAL.fullmatch(word):
         return final == budget
     return None
 
@@ -222,7 +228,7 @@ def wording_comparisons(report: Report, ident: Identity) -> list[Instance]:
         m = _VERDICT.search(item.following)
         if m is None or m.group(2):  # 基本持平: approximately, nothing to hold it to
             continue
-        word = m.group(1) if m.group(1) not in ("同", "与") else (m.group(3) or "")
+        word = m.group(1) if not _PREPOSITION.fullmatch(m.group(1)) else (m.group(3) or "")
         holds = _word_holds(word, item.final, item.budget)
         if holds is None:
             continue
@@ -259,7 +265,7 @@ def wording_reasons(report: Report, ident: Identity) -> list[Instance]:
         if item.budget == item.final:
             continue
         rest = item.following[len(item.said):]
-        holds = bool(_REASON.search(rest) or re.search("持平|其中", rest))
+        holds = bool(_EXPLAINED.search(rest))
         out.append(_finding(report, ident, f"p{item.page} 预算 {item.budget} vs 决算 {item.final}: the difference is "
                                            "explained", item.page, holds, f"item: {item.following[:200]}",
                             said=item.following))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from build import ROOT
 
 from yusuan.checks.catalog import CatalogError, load_catalog
 from yusuan.checks.registry import RULES
@@ -88,3 +88,18 @@ def test_an_identity_of_budgets_only_is_not_evaluated_on_final_accounts() -> Non
     narrowed = type(ident)(**{**ident.__dict__, "kinds": ("budget",)})
     assert narrowed.applies_to("dept_budget") and narrowed.applies_to(None)
     assert not narrowed.applies_to("dept_final")
+
+
+def test_every_registered_rule_has_unit_tests_that_name_it() -> None:
+    """Each rule of yusuan.checks.rules is exercised by a unit test (tests/unit/test_rules_*.py) that names the
+    rule or one of the identities the catalog gives it."""
+    import yusuan.checks.rules  # noqa: F401
+
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "unit").glob("test_rules_*.py"))
+    by_rule: dict[str, list[str]] = {}
+    for ident in load_catalog(CATALOG).identities:
+        by_rule.setdefault(ident.rule, []).append(ident.name)
+    product = [name for name, r in RULES.items() if r.fn.__module__.startswith("yusuan.")]
+    untested = [name for name in product if name not in tests and not any(i in tests for i in by_rule.get(name, []))]
+    assert len(product) >= 39
+    assert untested == []
