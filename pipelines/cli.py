@@ -338,14 +338,19 @@ def status(args: argparse.Namespace) -> int:
     with resource.read() as con:
         rows = con.execute(
             "SELECT report_id, file_name, department, fiscal_year, report_kind, money_unit, status, "
-            "coalesce(status_reason, ''), tables_found, cells, ingested_at FROM budget.reports "
+            "coalesce(status_reason, ''), tables_found, cells, errors, warnings, "
+            "CASE WHEN tables_confirmed IS NULL THEN '' ELSE format('{}/{}/{}', tables_confirmed, tables_unconfirmed, "
+            "tables_unchecked) END, "
+            "CASE WHEN instances_evaluated IS NULL THEN '' ELSE format('{}/{}', instances_evaluated, "
+            "instances_not_evaluated) END, ingested_at FROM budget.reports "
             "ORDER BY ingested_at, file_name").fetchall()
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=f"reports in {resource.warehouse_path()}")
-    for col in ("report", "file", "department", "year", "kind", "unit", "status", "reason", "tables", "cells"):
+    for col in ("report", "file", "department", "year", "kind", "unit", "status", "reason", "tables", "cells",
+                "errors", "warnings", "tables confirmed/unconfirmed/unchecked", "instances evaluated/not"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(*_texts(*r[:10]))
+        table.add_row(*_texts(*r[:14]))
     console.print(table)
     if not rows:
         console.print("no reports yet: yusuan ingest data/samples")

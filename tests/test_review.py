@@ -143,7 +143,7 @@ def test_a_planted_defect_is_the_one_error_of_the_review_page(tmp_path: Path) ->
     assert main(["ingest", str(pdf.parent), "--data-dir", str(data)]) == 0
     con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
     report_id, status = con.execute("SELECT report_id, status FROM budget.reports").fetchone()  # type: ignore[misc]
-    assert status == "quarantined"
+    assert status == "loaded"  # one figure off: a finding of a report whose reading its arithmetic confirms
     page = (data / "review" / f"{report_id}.html").read_text(encoding="utf-8")
     errors = _findings(page, "error")
     assert len(errors) == 1, errors

@@ -36,7 +36,15 @@ from yusuan.narrative import extract_claims
 from yusuan.recognise import TitleReading, read_title, table_number, table_type
 from yusuan.register import page_ranges
 from yusuan.status import Status
-from yusuan.tables import body_cells, column_roles, header_row_count, leaf_paths, row_codes_and_names, split_fragment
+from yusuan.tables import (
+    body_cells,
+    column_roles,
+    header_row_count,
+    leaf_paths,
+    row_codes_and_names,
+    split_fragment,
+    split_row,
+)
 from yusuan.vocabulary import vocabulary
 
 _VOC = vocabulary()
@@ -56,6 +64,7 @@ class _Line:
     top: float
     text: str  # as printed, with single spaces where the layout had gaps
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, top, x1, bottom in PDF points
+    running: bool = False  # printed alike at the same place on the page before: a running head or foot
 
     @property
     def squeezed(self) -> str:
@@ -132,19 +141,76 @@ def _is_white(color: Any) -> bool:
 
 def _visible(page: Any) -> Any:
     """The page without what a reader cannot see and what is not a rule of a table:
-    text drawn outside the page box (some producers leave whole hidden copies there) and
-    white-filled rectangles (cell backgrounds, which would otherwise become table edges)."""
+    text drawn outside the page box (some producers leave whole hidden copies there), white-filled
+    rectangles (cell backgrounds, which would otherwise become table edges) and rules stroked in white
+    (invisible lines around a title block or an empty margin, which would make the title a row of a grid)."""
     x0, top, x1, bottom = page.bbox
 
     def keep(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") == "char":
+        kind = obj.get("object_type")
+        if kind == "char":
             return bool(obj["x0"] >= x0 - 1 and obj["x1"] <= x1 + 1 and obj["top"] >= top - 1
                         and obj["bottom"] <= bottom + 1)
-        if obj.get("object_type") == "rect" and obj.get("fill") and _is_white(obj.get("non_stroking_color")):
+        if kind == "rect" and obj.get("fill") and _is_white(obj.get("non_stroking_color")):
             return bool(obj.get("stroke")) and not _is_white(obj.get("stroking_color"))
+        if kind in ("line", "rect", "curve") and obj.get("stroke") and _is_white(obj.get("stroking_color")):
+            return bool(obj.get("fill")) and not _is_white(obj.get("non_stroking_color"))
         return True
 
     return page.filter(keep)
+
+
+class _SeatedPage(pdfplumber.page.DerivedPage):
+    """The page with each glyph's box seated on its baseline where its font declares an implausible descent.
+
+    A font may declare a descent of a whole em (-1033/1000), so that the boxes of its glyphs (digits, commas)
+    lie entirely below their baseline: a figure then falls into the row under its own, and a year out of the
+    line it is printed on. Where a box reaches more than half its height below the baseline, or sits above
+    it, it is moved so that about an eighth of it hangs below, as a glyph of an ordinary font does."""
+
+    def __init__(self, parent: Any) -> None:
+        self.bbox = parent.bbox
+        super().__init__(parent)
+        self.seated: dict[str, list[dict[str, Any]]] | None = None
+
+    @property
+    def objects(self) -> dict[str, list[dict[str, Any]]]:
+        if self.seated is None:
+            self.seated = dict(self.parent_page.objects)
+            self.seated["char"] = [_seat(ch) for ch in self.seated.get("char", [])]
+        return self.seated
+
+
+def _seat(ch: dict[str, Any]) -> dict[str, Any]:
+    m = ch.get("matrix")
+    size = ch["bottom"] - ch["top"]
+    if not m or not ch.get("upright", True) or abs(m[1]) > 1e-6 or abs(m[2]) > 1e-6 or size <= 0:
+        return ch
+    below = m[5] - ch["y0"]  # how far the box reaches below the baseline (points)
+    if -0.2 * size <= below <= 0.5 * size:
+        return ch
+    shift = below - 0.12 * size
+    return {**ch, "y0": ch["y0"] + shift, "y1": ch["y1"] + shift, "top": ch["top"] - shift,
+            "bottom": ch["bottom"] - shift, "doctop": ch["doctop"] - shift}
+
+
+def _find_tables(page: Any) -> list[Any]:
+    """The ruled tables of the page. Where a table's vertical rules run above its first horizontal rule, they
+    enclose a row whose top rule is not drawn (the first row of a table continued at the top of a page): that
+    row is closed at the top of the rules, so that it is read with the table, not as a line of text above it."""
+    found: list[Any] = page.find_tables()
+    missing = []
+    for t in found:
+        x0, top, x1, _ = t.bbox
+        above = [e["top"] for e in page.edges if e["orientation"] == "v" and x0 - 1 <= e["x0"] <= x1 + 1
+                 and e["bottom"] >= top - 1 and e["top"] < top - 3]
+        if len(above) >= 2:
+            y = min(above)
+            missing.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0,
+                            "object_type": "line"})
+    if missing:
+        found = page.find_tables({"explicit_horizontal_lines": missing})
+    return found
 
 
 def _find_unit(texts: list[str]) -> str | None:
@@ -156,7 +222,7 @@ def _find_unit(texts: list[str]) -> str | None:
 def _is_trivial(line: _Line) -> bool:
     """Lines that do not separate a table from its continuation: page numbers, unit lines."""
     s = line.squeezed
-    return bool(_PAGE_NUMBER.match(s)) or bool(_UNIT.fullmatch(s)) or bool(_UNIT_CUT.fullmatch(s))
+    return line.running or bool(_PAGE_NUMBER.match(s)) or bool(_UNIT.fullmatch(s)) or bool(_UNIT_CUT.fullmatch(s))
 
 
 def _grid_header_equal(a: Grid, a_rows: int, b: Grid) -> bool:
@@ -165,18 +231,23 @@ def _grid_header_equal(a: Grid, a_rows: int, b: Grid) -> bool:
     return all(a.row_labels(r) == b.row_labels(r) for r in range(a_rows))
 
 
-def extract_report(path: Path | str, *, pages: int | None = None) -> Extraction:
-    """Given a PDF, return its tables (as cells), its identity and its narrative text.
+def extract_report(path: Path | str, *, pages: int | None = None, catalog: Path | None = None) -> Extraction:
+    """Given a PDF, return its tables (as cells), its identity and its narrative text, each table's reading
+    confirmed by its own arithmetic (yusuan/reading.py; the identities of `catalog`, by default the project's).
 
     `pages` limits how many pages are read (None: all). Raises nothing for an unusual
     layout: problems are listed in `Extraction.problems`, naming page and table.
     """
+    from yusuan.reading import confirm_readings
+
     walk = _Walk()
     with pdfplumber.open(Path(path)) as pdf:
         metadata = dict(pdf.metadata or {})
         for index, raw_page in enumerate(pdf.pages[: pages or None]):
             walk.page(pdf, raw_page, index + 1)
-    return walk.extraction(metadata)
+    extraction = walk.extraction(metadata)
+    confirm_readings(extraction, catalog)
+    return extraction
 
 
 class _Walk:
@@ -196,14 +267,16 @@ class _Walk:
         self.unreadable: list[int] = []
         self.first_on_page = True  # no grid and no text of substance yet on this page
         self.grids_on_page = 0
+        self.placed: dict[str, list[tuple[int, float, float]]] = {}  # a line's text -> (page, top, x0) printed at
 
     def page(self, pdf: Any, raw_page: Any, page_number: int) -> None:
         raw_page = _upright(pdf, raw_page, self.problems)
         if _unreadable(raw_page):
             self.unreadable.append(page_number)
             return
-        page = _visible(raw_page)
-        found = [t for t in page.find_tables() if len(t.cells) > 1]
+        # a glyph drawn several times at one place (a producer's bold) is one glyph
+        page = _SeatedPage(_visible(raw_page).dedupe_chars(tolerance=1))
+        found = [t for t in _find_tables(page) if len(t.cells) > 1]
         grids = [grid_from_table(t, page_number) for t in found]
         if page_number == 1:
             self.cover_ends = min((g.bbox[1] for g in grids), default=float("inf"))
@@ -230,6 +303,12 @@ class _Walk:
 
     def line(self, line: _Line) -> None:
         """A line of text: the note under the table before it, or a line before the next grid."""
+        # the same text at the same place as on the page before: the pages' running head (页眉) or foot, which
+        # separates no table from its continuation and is no prose
+        places = self.placed.setdefault(line.squeezed, [])
+        line.running = any(p == line.page - 1 and abs(t - line.top) <= 2 and abs(x - line.box[0]) <= 2
+                           for p, t, x in places)
+        places.append((line.page, line.top, line.box[0]))
         current = self.current
         # the note under a table (备注：…), and its wrapped tail (…安排的支 / 出。)
         note_goes_on = (current is not None and current.note is not None and not self.pending_lines
@@ -253,7 +332,7 @@ class _Walk:
         grid, in_grid = _title_inside(grid)
         reading = in_grid or titled.reading
         number = titled.number if in_grid is None or titled.reading is None else (in_grid.number or None)
-        if self._continues(grid, reading, number, page_number):
+        if self._continues(grid, reading, number, page_number, titled.lines):
             assert self.current is not None
             _continue_table(self.current, grid)
         else:
@@ -263,7 +342,8 @@ class _Walk:
         self.first_on_page = False
         self.grids_on_page += 1
 
-    def _continues(self, grid: Grid, reading: TitleReading | None, number: str | None, page_number: int) -> bool:
+    def _continues(self, grid: Grid, reading: TitleReading | None, number: str | None, page_number: int,
+                   title_lines: tuple[int, ...] = ()) -> bool:
         """Whether `grid` continues the table being read: untitled at the top of a page, or under the same title
         repeated (and nothing but its title block), with the same columns."""
         current = self.current
@@ -272,7 +352,8 @@ class _Walk:
         repeated = (reading is not None and current.reading is not None
                     and reading.text == current.reading.text and self.grids_on_page == 0
                     and current.segments[-1].row_pages[-1] == page_number - 1
-                    and all(_in_title_block(ln) for ln in self.pending_lines if ln.page == page_number))
+                    and all(_in_title_block(ln) or id(ln) in title_lines
+                            for ln in self.pending_lines if ln.page == page_number))
         untitled = reading is None and number is None and self.first_on_page and not self.text_since_current
         if not (untitled or repeated):
             return False
@@ -322,7 +403,12 @@ class _Walk:
 
 def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
     """A page turned by its /Rotate entry is read in the orientation in which its text is upright: when
-    turning it leaves most characters sideways, the turn is undone for reading."""
+    turning it leaves most characters sideways, the turn is undone for reading. A page box given by its corners
+    in another order ([0 595 842 0]) is the same box: read it so (else every glyph falls off the page)."""
+    box = list(page.page_obj.mediabox or [])
+    if len(box) == 4 and (box[0] > box[2] or box[1] > box[3]):
+        page.page_obj.mediabox = [min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])]
+        page = pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
     if not reads_turned_back(page):
         return page
     turned = page.rotation
@@ -356,22 +442,40 @@ class _Titled:
     reading: TitleReading | None
     line: str | None  # the title as printed
     number: str | None
+    lines: tuple[int, ...] = ()  # the lines printing the title (their ids): part of the title block
 
 
 def _title_above(lines: list[_Line]) -> _Titled:
     """Of the short lines just above a grid, the nearest that reads as a table title (a title wrapped
     over two lines is read joined: …支出预算 / 表), and the printed table number of any of them."""
     near = [ln for ln in lines[-8:] if len(ln.squeezed) <= 70]
-    reading, line = None, None
+    reading: TitleReading | None = None
+    line: str | None = None
+    used: tuple[int, ...] = ()
     for i in range(len(near) - 1, -1, -1):
-        reading, line = read_title(near[i].squeezed), near[i].text
+        reading, line, used = read_title(near[i].squeezed), near[i].text, (id(near[i]),)
         if reading is None and i + 1 < len(near):
             reading, line = read_title(near[i].squeezed + near[i + 1].squeezed), near[i].text + near[i + 1].text
+            used = (id(near[i]), id(near[i + 1]))
+        elif reading is not None and i > 0 and read_title(near[i - 1].squeezed) is None:
+            # the tail of a title wrapped over two lines can read as a title of its own (…“三公”经费、 / 会议费、培训费
+            # 支出表): the whole title says more, where it names a more specific subject
+            whole = read_title(near[i - 1].squeezed + near[i].squeezed)
+            if whole is not None and _more_specific(whole, reading):
+                reading, line = whole, near[i - 1].text + near[i].text
+                used = (id(near[i - 1]), id(near[i]))
         if reading is not None:
             break
     number = reading.number if reading and reading.number else next(
         (n for n in (table_number(ln.squeezed) for ln in reversed(near)) if n), None)
-    return _Titled(reading, line if reading else None, number)
+    return _Titled(reading, line if reading else None, number, used if reading else ())
+
+
+def _more_specific(a: TitleReading, b: TitleReading) -> bool:
+    """Whether title reading `a` names a more specific subject than `b` (the vocabulary lists subjects most
+    specific first)."""
+    order = list(_VOC.facets["subject"])
+    return a.subject in order and b.subject in order and order.index(a.subject) < order.index(b.subject)
 
 
 _SUBTITLE = _VOC.word("year_subtitle")
@@ -403,7 +507,11 @@ def _in_title_block(line: _Line) -> bool:
     """A line of the block printed above every page of a table: title, number, unit, department, year."""
     s = line.squeezed
     return (_is_trivial(line) or read_title(s) is not None or table_number(s) is not None
-            or bool(_UNIT.search(s)) or bool(_TITLE_BLOCK.search(s)) or bool(_SUBTITLE.match(s)))
+            or bool(_UNIT.search(s)) or bool(_TITLE_BLOCK.search(s)) or bool(_SUBTITLE.match(s))
+            or bool(_QUALIFIER.match(s)))
+
+
+_QUALIFIER = _VOC.word("title_qualifier_line")  # （按经济分类科目分） printed on a line of its own under a title
 
 
 def _continue_table(current: _PendingTable, grid: Grid) -> None:
@@ -426,7 +534,12 @@ def _continue_table(current: _PendingTable, grid: Grid) -> None:
         if frag_col is not None and last >= current.header_rows and target.slots[last][frag_col].label:
             extend_cell_text(target, last, frag_col, grid.slots[skip][frag_col].text)
             skip += 1
-    append_rows(target, grid, skip)
+        elif last >= current.header_rows:
+            tail = split_row(target, grid, skip, set(roles.money))
+            for c in tail:
+                extend_cell_text(target, last, c, grid.slots[skip][c].text)
+            skip += 1 if tail else 0
+    append_rows(target, grid, skip, current.header_rows)
 
 
 def _unfolded(segments: list[Grid], header_rows: int) -> list[Grid]:

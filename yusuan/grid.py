@@ -121,21 +121,29 @@ def grid_from_table(table: Any, page_number: int) -> Grid:  # noqa: C901 (one pa
 
 
 def same_columns(a: Grid, b: Grid, tolerance: float = 3.0) -> bool:
-    """True when two grids have the same number of columns at the same x positions."""
+    """True when two grids have the same number of columns at the same x positions (or all shifted alike: the
+    same grid printed a little to the side on the next page), but for one inner rule that may have moved (a label
+    column resized from page to page: the frame and the amounts' columns stay)."""
     if a.n_cols != b.n_cols:
         return False
-    return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges, strict=True))
+    shift = b.col_edges[0] - a.col_edges[0]
+    if all(abs(y - x - shift) <= tolerance for x, y in zip(a.col_edges, b.col_edges, strict=True)):
+        return True
+    moved = [k for k, (x, y) in enumerate(zip(a.col_edges, b.col_edges, strict=True)) if abs(x - y) > tolerance]
+    return not moved or (len(moved) == 1 and 0 < moved[0] < a.n_cols
+                         and abs(a.col_edges[moved[0]] - b.col_edges[moved[0]]) < 4 * tolerance)
 
 
-def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
+def append_rows(target: Grid, extra: Grid, skip: int = 0, header_rows: int = 0) -> None:
     """Append the rows of `extra` (after the first `skip`) to `target`, re-basing owners.
 
     Cells that span down over the page break are printed again at the top of the next page by some
     producers (a project's name and amount beside its many indicator rows): where the first appended
     row repeats, column by column, the text of every cell spanning down into `target`'s last row,
-    those cells are one cell, not a second row of the same figures."""
+    those cells are one cell, not a second row of the same figures. `header_rows`: target's header, whose
+    cells spanning rows are no cells of the body."""
     base = target.n_rows - skip
-    same = _cells_printed_again(target, extra, skip)
+    same = _cells_printed_again(target, extra, skip, header_rows)
     for (r0, c0), indent in extra.indents.items():
         if r0 >= skip and (r0, c0) not in same:
             target.indents[(r0 + base, c0)] = indent
@@ -153,14 +161,16 @@ def append_rows(target: Grid, extra: Grid, skip: int = 0) -> None:
         target.row_tops.append(extra.row_tops[r])
 
 
-def _cells_printed_again(target: Grid, extra: Grid, skip: int) -> dict[tuple[int, int], tuple[int, int]]:
+def _cells_printed_again(target: Grid, extra: Grid, skip: int,
+                         header_rows: int = 0) -> dict[tuple[int, int], tuple[int, int]]:
     """{owner in extra: owner in target} for the cells of extra's row `skip` that repeat, with the same text,
-    the cell of target's last row in a column whose cells span rows."""
+    the cell of target's last row in a column whose cells span rows of the body (a header spanning two rows
+    makes no column of cells printed again: a row whose code and figures repeat its parent's is a new row)."""
     if not target.n_rows or skip >= extra.n_rows:
         return {}
     last = target.n_rows - 1
-    # the columns whose cells span several rows in this table (a project's name beside its indicators)
-    span_cols = {c for r in range(1, target.n_rows) for c in range(target.n_cols)
+    # the columns whose cells span several rows in this table's body (a project's name beside its indicators)
+    span_cols = {c for r in range(header_rows + 1, target.n_rows) for c in range(target.n_cols)
                  if target.slots[r][c].owner is not None and target.slots[r][c].owner == target.slots[r - 1][c].owner}
     spanning = {s.owner for c, s in enumerate(target.slots[last]) if s.owner is not None and c in span_cols
                 and s.owner[1] == c}

@@ -87,6 +87,9 @@ class Table:
     note: str | None = None  # the 备注 line of an empty table
     empty: bool = False
     row_count: int = 0
+    confirmation: str | None = None  # confirmed | unconfirmed | unchecked: what its own arithmetic says of our reading
+    confirmation_reason: str | None = None
+    reading: str | None = None  # the reading used, where the layout allows another and the first did not add up
 
 
 @dataclass(frozen=True)

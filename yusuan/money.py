@@ -15,7 +15,8 @@ from yusuan.vocabulary import vocabulary
 
 _WS = re.compile(r"[\s\u3000]+")
 # 1,272.07  1272.07  -3.5  (12.00)  and full-width digits, commas, points and brackets, folded to these (NFKC)
-_AMOUNT = re.compile(r"^(?P<neg>[-\u2212])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+# (a comma groups the three digits after it: 1,272.07, and 19349,057 where only the last group is marked)
+_AMOUNT = re.compile(r"^(?P<neg>[-\u2212])?(?P<int>\d+(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 _PAREN_NEG = re.compile(r"^\((?P<body>.+)\)$")
 # dashes printed for "nothing" in some templates
 _DASHES = {"-", "\u2014", "\u2013", "\u2014\u2014", "--", "/"}

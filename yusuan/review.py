@@ -246,8 +246,12 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
         raise KeyError(f"report {report_id}: not in the warehouse")
     file_name, department, year, kind, title, status, reason, pages, sha = rep
     tables = con.execute("""SELECT coalesce(table_no, ''), coalesce(title, ''), coalesce(table_type, 'unrecognised'),
-                                   first_page, last_page, is_empty, cell_count
+                                   first_page, last_page, is_empty, cell_count, coalesce(confirmation, ''),
+                                   coalesce(confirmation_reason, ''), coalesce(reading, '')
                             FROM extracted.tables WHERE report_id = ? ORDER BY table_seq""", [report_id]).fetchall()
+    coverage = con.execute("""SELECT errors, warnings, tables_confirmed, tables_unconfirmed, tables_unchecked,
+                                     instances_evaluated, instances_not_evaluated
+                              FROM budget.reports WHERE report_id = ?""", [report_id]).fetchone()
     found = findings(con, report_id)
     body = [f"<h1>{_e(title or file_name)}</h1>",
             f"<p class=\"meta\">{_e(file_name)} · report {_e(report_id)} · sha256 {_e(sha[:16])}…</p>",
@@ -257,16 +261,27 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
             f"<tr><th>kind</th><td>{_e(kind)}</td></tr>",
             f"<tr><th>pages</th><td>{_e(pages)}</td></tr>",
             f"<tr><th>status</th><td class=\"status-{_e(status)}\"><b>{_e(status)}</b></td></tr>",
-            f"<tr><th>reason</th><td>{_e(reason)}</td></tr>",
-            "</table>"]
+            f"<tr><th>reason</th><td>{_e(reason)}</td></tr>"]
+    if coverage is not None and coverage[2] is not None:
+        errors, warnings, confirmed, unconfirmed, unchecked, evaluated, not_evaluated = coverage
+        body.append(f"<tr><th>coverage</th><td>{_e(errors)} error(s) and {_e(warnings)} warning(s) found; tables: "
+                    f"{_e(confirmed)} confirmed by their arithmetic, {_e(unconfirmed)} not confirmed, {_e(unchecked)} "
+                    f"with nothing to add up; identity instances: {_e(evaluated)} evaluated, {_e(not_evaluated)} "
+                    "not evaluated (each with its reason below)</td></tr>")
+    body.append("</table>")
     counts = {g: sum(1 for f in found if f.group == g) for g, _, _ in GROUPS}
     body.append("<p>" + " · ".join(f"<a href=\"#{g}\">{_e(name)}: {counts[g]}</a>" for g, name, _ in GROUPS) + "</p>")
     body += ["<h2>Tables found</h2>", "<table><tr><th>表</th><th>title</th><th>type</th><th>pages</th>"
-             "<th>cells</th></tr>"]
-    for no, ttitle, ttype, first, last, empty, cells in tables:
+             "<th>cells</th><th>reading</th></tr>"]
+    for no, ttitle, ttype, first, last, empty, cells, confirmation, why, reading in tables:
         where = f"{first}" if first == last else f"{first}–{last}"
+        said = {"confirmed": "confirmed by its arithmetic", "unchecked": "nothing to add up",
+                "unconfirmed": "NOT confirmed: kept out of the analyst views"}.get(confirmation, confirmation)
+        said += f" (read as: {reading})" if reading else ""
+        said += f": {why}" if confirmation == "unconfirmed" and why else ""
         body.append(f"<tr><td>{_e(no)}</td><td>{_e(ttitle)}</td><td>{_e(ttype)}{' (empty)' if empty else ''}</td>"
-                    f"<td class=\"n\">{_e(where)}</td><td class=\"n\">{_e(cells)}</td></tr>")
+                    f"<td class=\"n\">{_e(where)}</td><td class=\"n\">{_e(cells)}</td>"
+                    f"<td class=\"reading-{_e(confirmation)}\">{_e(said)}</td></tr>")
     body.append("</table>")
     body.append("<p class=\"legend\">Outlined: <span style=\"border-color: rgb(200,30,30)\">left side</span>"
                 "<span style=\"border-color: rgb(20,90,200)\">right side</span>"

@@ -305,7 +305,37 @@ ALTER TABLE conformed.fact_projects ADD COLUMN IF NOT EXISTS row_level INTEGER;
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the analyst contract, the extracted and conformed stages, the check results",
               _BASE_TABLES + _conformed_tables() + _EARLIER_COLUMNS),
+    Migration(2, "each table's reading confirmed by its arithmetic; a report's findings and coverage", """
+ALTER TABLE extracted.tables ADD COLUMN IF NOT EXISTS confirmation VARCHAR;
+ALTER TABLE extracted.tables ADD COLUMN IF NOT EXISTS confirmation_reason VARCHAR;
+ALTER TABLE extracted.tables ADD COLUMN IF NOT EXISTS reading VARCHAR;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS errors INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS warnings INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS tables_confirmed INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS tables_unconfirmed INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS tables_unchecked INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_evaluated INTEGER;
+ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_not_evaluated INTEGER;
+"""),
 )
+
+
+def columns(table: str) -> list[tuple[str, str]]:
+    """The columns (name, type) of a table of the schema (`extracted.tables`), in order."""
+    if table not in _COLUMNS:
+        con = duckdb.connect()
+        try:
+            ensure_schema(con)
+            schema, _, name = table.partition(".")
+            _COLUMNS[table] = [(c, t) for c, t in con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                "ORDER BY column_index", [schema, name]).fetchall()]
+        finally:
+            con.close()
+    return _COLUMNS[table]
+
+
+_COLUMNS: dict[str, list[tuple[str, str]]] = {}
 
 # ---- views and comments -------------------------------------------------------------------------
 
@@ -341,6 +371,27 @@ COMMENT ON COLUMN extracted.claims.top IS 'Top edge of the sentence''s lines (PD
 COMMENT ON COLUMN extracted.claims.x1 IS 'Right edge of the sentence''s lines (PDF points)';
 COMMENT ON COLUMN extracted.claims.bottom IS 'Bottom edge of the sentence''s lines (PDF points from the top of the page)';
 COMMENT ON TABLE extracted.tables IS 'Every table found in a report, with type, printed number, pages and unit';
+COMMENT ON COLUMN extracted.tables.confirmation IS
+    'Whether the table''s own arithmetic confirms our reading of it: confirmed (its totals hold, but for the '
+    'document''s own local breaks), unconfirmed (a failure repeats down a column or across the table: its figures '
+    'are kept out of the analyst views), unchecked (nothing in it adds up to anything)';
+COMMENT ON COLUMN extracted.tables.confirmation_reason IS
+    'What the arithmetic showed: the pattern of failures of an unconfirmed table';
+COMMENT ON COLUMN extracted.tables.reading IS
+    'The reading of the table used where its layout allows another and the first did not add up';
+COMMENT ON COLUMN budget.reports.errors IS
+    'Strict identities (severity error) the document breaks beyond rounding (findings; not waived)';
+COMMENT ON COLUMN budget.reports.warnings IS
+    'Customary correspondences, prose and wording that disagree (warnings; not waived)';
+COMMENT ON COLUMN budget.reports.tables_confirmed IS 'Tables whose reading their own arithmetic confirms';
+COMMENT ON COLUMN budget.reports.tables_unconfirmed IS
+    'Tables whose reading is not confirmed (kept out of the analyst views; a core one quarantines the report)';
+COMMENT ON COLUMN budget.reports.tables_unchecked IS
+    'Tables with nothing to add up (their reading cannot be confirmed or refuted)';
+COMMENT ON COLUMN budget.reports.instances_evaluated IS
+    'Identity instances evaluated on the report (pass, rounding, fail, waived)';
+COMMENT ON COLUMN budget.reports.instances_not_evaluated IS
+    'Identity instances not evaluated, each with its reason in budget.check_results';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
 COMMENT ON COLUMN extracted.narrative.line_boxes IS
     'The box of each line of text on the page (x0, top, x1, bottom in PDF points), in the order of its lines';
@@ -373,6 +424,11 @@ COMMENT ON VIEW budget.current_reports IS
 
 # The column of a table that holds each row's total (合计 | 总计 | 本年支出合计, a 小计 not under 基本/项目支出, or the
 # table's only amount: 金额 | 预算数 | 决算数), never last year's (上年, 执行数) or a change (增减)
+# a table whose reading its own arithmetic does not confirm: its figures might be ours, so no view shows them
+_CONFIRMED_TABLE = """NOT EXISTS (SELECT 1 FROM extracted.tables t WHERE t.report_id = f.report_id
+                                AND t.table_seq = f.table_seq AND t.confirmation = 'unconfirmed')"""
+
+
 def _rank() -> str:
     """SQL: the rank of a column as the holder of each row's total (1 best; NULL: never)."""
     w = vocabulary().word
@@ -408,6 +464,7 @@ SELECT r.department AS body, r.body_key, r.fiscal_year AS year,
        f.table_seq, f.row_seq
 FROM ranked f JOIN chosen c USING (report_id, table_seq, column_name)
 JOIN budget.current_reports r USING (report_id)
+WHERE {_CONFIRMED_TABLE}
 -- the first table of each type; a code printed on two rows of it is left out (which one is meant is unclear)
 QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.table_seq) = 1
     AND count(*) OVER (PARTITION BY f.report_id, f.table_seq, f.code) = 1
@@ -417,8 +474,9 @@ QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.tab
 def _view_sql(name: str) -> str:
     if name.startswith("dim_function") or name.startswith("dim_economic"):
         return f"SELECT * FROM conformed.{name}"
+    where = f" WHERE {_CONFIRMED_TABLE}" if name != "dim_units" else ""
     return (f"SELECT r.department, r.fiscal_year, r.report_kind, f.* FROM conformed.{name} f "
-            f"JOIN budget.current_reports r USING (report_id)")
+            f"JOIN budget.current_reports r USING (report_id){where}")
 
 
 VIEW_NAMES = {

@@ -158,11 +158,11 @@ def _unreadable(path: Path, name: str, report_id: str, problem: str) -> Registra
 # ---- extracted ------------------------------------------------------------------------------
 
 
-def _extract(path: Path) -> tuple[Any, tuple[str, str | None]]:
+def _extract(path: Path, catalog: Path) -> tuple[Any, tuple[str, str | None]]:
     """In the child: the extraction and its verdict, nothing else (the parent writes them)."""
     from yusuan.extract import extract_report, verdict
 
-    extraction = extract_report(path)
+    extraction = extract_report(path, catalog=catalog)
     return extraction, verdict(extraction)
 
 
@@ -183,7 +183,8 @@ def extract_stage(settings: Settings, report_id: str) -> StageResult:
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
     try:
-        extraction, (status, reason) = run_limited(_extract, stored.path, limits=settings.limits)
+        extraction, (status, reason) = run_limited(_extract, stored.path, settings.expectations / "identities.yaml",
+                                                   limits=settings.limits)
     except (LimitExceeded, ChildError) as e:
         extraction = empty_extraction()
         status = Status.REJECTED
@@ -252,10 +253,10 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
 def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[Any]]:
     """Build the conformed facts, check the identities across tables and the narrative, decide the
     verdict (loaded or quarantined) and export the report's rows."""
-    from yusuan.checks.instance import Instance
-    from yusuan.checks.results import blocking_failures, quarantine_reason, warning_summary
+    from yusuan.checks.results import record_verdict, report_verdict
     from yusuan.checks.stage import check_stage
     from yusuan.conform import conform_report
+    from yusuan.vocabulary import vocabulary
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
     con = connect(settings, report_id)
@@ -269,19 +270,11 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
         con.execute("BEGIN TRANSACTION")
         try:
             counts = conform_report(con, report_id)
-            results, families = check_stage(con, report_id, row[2], "conformed", settings.expectations)
-            earlier = con.execute(
-                "SELECT check_name, instance, observed, expected, tolerance, page, unit FROM budget.check_results "
-                "WHERE report_id = ? AND stage = 'extracted' AND severity = 'error' AND NOT passed "
-                "ORDER BY check_name, instance", [report_id]).fetchall()
-            broken = [Instance(identity=r[0], family="", stage="extracted", severity="error", instance=r[1],
-                               lhs=r[2], rhs=r[3], tolerance=r[4], page=r[5], unit=r[6]) for r in earlier]
-            broken += blocking_failures(results)
-            verdict_reason = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
-            status, reason = (Status.QUARANTINED, quarantine_reason(broken)) if broken else (Status.LOADED, verdict_reason)
-            if status == Status.LOADED:
-                reason = "; ".join(x for x in (reason, warning_summary(results)) if x) or None
-            warehouse.set_status(con, report_id, status, reason)
+            _, families = check_stage(con, report_id, row[2], "conformed", settings.expectations)
+            flags = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
+            verdict = report_verdict(con, report_id, flags, {t.name for t in vocabulary().table_types if t.core})
+            record_verdict(con, report_id, verdict)
+            status, reason = verdict.status, verdict.reason
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -290,7 +283,8 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
     finally:
         con.close()
     return StageResult(report_id, stored.file_name, status, reason, {
-        "file": stored.file_name, "status": status, "reason": reason or "",
+        "file": stored.file_name, "status": status, "reason": reason or "", "errors": verdict.errors,
+        "warnings": verdict.warnings, "coverage": verdict.coverage,
         "conformed_amounts": counts["conformed_amounts"],
         "checks_passed": sum(1 for f in families if f.success),
         "checks_failed": sum(1 for f in families if not f.success)}), families

@@ -8,6 +8,7 @@ header group, so side-by-side tables (收入 | 支出) label each side with its 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from yusuan.grid import Grid
@@ -64,6 +65,8 @@ def _is_data_row(grid: Grid, r: int) -> bool:
     # a row like 合计 | 基本支出 | 项目支出 is a header
     first = next(((c, lab) for c, lab in enumerate(labels) if lab), (0, ""))
     others = [lab for c, lab in enumerate(labels) if lab and c != first[0]]
+    if others and all(_LIST_MARKER.match(lab) for lab in [first[1], *others]):
+        return True  # 一、部门预算 printed in each of a side-by-side table's label columns: an item, not a header
     return (first[0] <= 1 and bool(first[1]) and not others
             and (bool(_TOTAL_ALONE.search(first[1])) or bool(_LIST_MARKER.match(first[1]))))
 
@@ -169,6 +172,21 @@ def _label_column(roles: ColumnRoles, header: list[str], c: int) -> int | None:
     return best
 
 
+def _column_names(roles: ColumnRoles, header: list[str]) -> list[str]:
+    """Each column's name: its header path; where several amount columns print one path (支出 | 功能分类科目 |
+    预算数 | 经济分类科目 | 预算数), each is named by the label column it pairs with (支出/功能分类科目/预算数)."""
+    names = [h or f"列{c + 1}" for c, h in enumerate(header)]
+    money = [c for c in roles.money if header[c]]
+    for c in money:
+        if sum(1 for k in money if header[k] == header[c]) > 1:
+            label = _label_column(roles, header, c)
+            if label is not None and header[label] and header[label] != header[c]:
+                parent, _, leaf = header[c].rpartition("/")
+                own = header[label].rsplit("/", 1)[-1]
+                names[c] = "/".join(p for p in (parent, own, leaf) if p)
+    return names
+
+
 def _row_label(grid: Grid, r: int, roles: ColumnRoles, header: list[str], label_col: int | None) -> str:
     """The row's label in `label_col`, joined with the labels of the unheaded label columns
     right after it ('一般公共预算资金/公共财政拨款(补助)资金')."""
@@ -233,6 +251,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
     row_seq = 0
     above: list[str] = []
     row_of_seq: dict[int, int] = {}
+    columns = _column_names(roles, header)
     for r in body:
         if not any(grid.slots[r][c].label for c in range(grid.n_cols)) or is_column_numbers_row(grid, r):
             continue
@@ -259,7 +278,7 @@ def body_cells(grid: Grid, header: list[str], first_body_row: int, *, table_seq:
             parsed = parse_amount(raw) if kind == "money" else None
             cells.append(Cell(
                 table_seq=table_seq, row_seq=row_seq, page=grid.row_pages[r], row_code=code,
-                row_name=name, column_name=header[c] or f"列{c + 1}", column_seq=c + 1,
+                row_name=name, column_name=columns[c], column_seq=c + 1,
                 raw_text=raw.replace("\n", ""), kind=kind,
                 amount=parsed.amount if parsed else None, unit=unit if kind == "money" else None,
                 parse_error=parsed.reason if parsed else None,
@@ -358,3 +377,33 @@ def split_fragment(grid: Grid, r: int, money_cols: set[int]) -> int | None:
     if c in money_cols or _CODE.match(text) or _LIST_MARKER.match(text) or is_total_name(text):
         return None
     return c
+
+
+def split_row(target: Grid, grid: Grid, r: int, money_cols: set[int]) -> list[int]:
+    """If row r of `grid` is the tail of the last row of `target` (the row before the page break) split across the
+    break, name and amounts alike (杭州市机动 | 12,437.3 / 车驾驶员考试服务中心 | 6), the columns to join: every
+    filled cell of r sits under a filled cell of `last`, its name starts no new item (no code, no list marker,
+    not a total), and each of its amounts completes an amount of `last` printed with fewer decimals than the
+    table's own (a figure cut, not a figure)."""
+    last = target.row_labels(target.n_rows - 1)
+    own = [(c, grid.slots[r][c].label) for c in range(grid.n_cols) if grid.own(r, c) and grid.slots[r][c].label]
+    amounts = [(c, t) for c, t in own if c in money_cols]
+    if not amounts or any(not last[c] for c, _ in own):
+        return []
+    decimals = Counter(_decimals(s.label) for row in target.slots for c, s in enumerate(row)
+                       if c in money_cols and parse_amount(s.label).amount is not None)
+    usual = decimals.most_common(1)[0][0] if decimals else None
+    for c, text in own:
+        if c in money_cols:
+            joined = last[c] + text
+            if usual is None or _decimals(last[c]) >= usual or parse_amount(joined).amount is None \
+                    or _decimals(joined) != usual:
+                return []
+        elif _CODE.match(text) or _LIST_MARKER.match(text) or is_total_name(text):
+            return []
+    return [c for c, _ in own]
+
+
+def _decimals(text: str) -> int:
+    s = squeeze(text)
+    return len(s.rsplit(".", 1)[1]) if "." in s else 0

@@ -88,6 +88,15 @@ def amount_of(table: Table, cell: Cell) -> Amount | None:
                   None if factor is None else half * factor, *box)
 
 
+def _readings(con: Any) -> str:
+    """The columns of a table's reading, where the warehouse has them (one published before they were added has
+    not: its tables read as not judged)."""
+    have = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'extracted' "
+                                      "AND table_name = 'tables'").fetchall()}
+    wanted = ("confirmation", "confirmation_reason", "reading")
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in wanted)
+
+
 @dataclass
 class Report:
     """One report as the checks read it."""
@@ -140,7 +149,16 @@ class Report:
         when no type is named)."""
         if not types:
             return self
-        return replace(self, tables=[t for t in self.tables if t.table_type in types])
+        return self.only([t for t in self.tables if t.table_type in types])
+
+    def only(self, tables: list[Table]) -> Report:
+        """The report with the given tables only (their amounts read once, from this view's)."""
+        seqs = {t.seq for t in tables}
+        view = replace(self, tables=tables)
+        mine = {id(t) for t in self.tables}
+        if "amounts" in self.__dict__ and all(id(t) in mine for t in tables):  # already read: these tables' part
+            view.__dict__["amounts"] = [a for a in self.amounts if a.table_seq in seqs]
+        return view
 
     # ---- building ------------------------------------------------------------------------------
 
@@ -171,11 +189,12 @@ class Report:
         tables = [Table(seq=seq, table_type=ttype, table_no=no, title=title,
                         pages=list(range(first, last + 1)) if first is not None else [], unit=unit,
                         header=list(header or []), cells=cells.get(seq, []), note=note, empty=bool(empty),
-                        row_count=row_count or 0)
-                  for seq, ttype, no, title, first, last, unit, header, empty, note, row_count in con.execute(
-                      """SELECT table_seq, table_type, table_no, title, first_page, last_page, unit, header, is_empty,
-                                note, row_count
-                         FROM extracted.tables WHERE report_id = ? ORDER BY table_seq""", [report_id]).fetchall()]
+                        row_count=row_count or 0, confirmation=confirmation, confirmation_reason=why, reading=reading)
+                  for seq, ttype, no, title, first, last, unit, header, empty, note, row_count, confirmation, why, reading
+                  in con.execute(
+                      f"""SELECT table_seq, table_type, table_no, title, first_page, last_page, unit, header, is_empty,
+                                 note, row_count, {_readings(con)}
+                          FROM extracted.tables WHERE report_id = ? ORDER BY table_seq""", [report_id]).fetchall()]
         fields = ("seq", "page", "sentence", "subject", "kind", "value", "unit", "raw", "base_seq", "period", "section",
                   "item", "code")
         claims = [Claim(**dict(zip(fields, r[:13], strict=True)),

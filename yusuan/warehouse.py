@@ -25,20 +25,6 @@ from yusuan.model import Extraction, Registration
 from yusuan.money import to_yuan
 from yusuan.status import Status
 
-_TABLE_COLUMNS = {
-    "tables": "report_id VARCHAR, table_seq INTEGER, table_type VARCHAR, table_no VARCHAR, title VARCHAR, "
-              "first_page INTEGER, last_page INTEGER, unit VARCHAR, header VARCHAR[], is_empty BOOLEAN, "
-              "note VARCHAR, row_count INTEGER, cell_count INTEGER",
-    "cells": "report_id VARCHAR, table_seq INTEGER, row_seq INTEGER, page INTEGER, row_code VARCHAR, "
-             "row_name VARCHAR, row_kind VARCHAR, column_name VARCHAR, column_seq INTEGER, raw_text VARCHAR, "
-             "kind VARCHAR, amount DECIMAL(24, 6), unit VARCHAR, parse_error VARCHAR, block VARCHAR, row_level INTEGER, "
-             "x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
-    "narrative": "report_id VARCHAR, page INTEGER, text VARCHAR, line_boxes DOUBLE[][]",
-    "claims": "report_id VARCHAR, seq INTEGER, page INTEGER, sentence VARCHAR, subject VARCHAR, kind VARCHAR, "
-              "value DECIMAL(24, 6), unit VARCHAR, raw VARCHAR, base_seq INTEGER, period VARCHAR, section VARCHAR, "
-              "item VARCHAR, code VARCHAR, x0 DOUBLE, top DOUBLE, x1 DOUBLE, bottom DOUBLE",
-}
-
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=read_only)
@@ -97,13 +83,13 @@ def _json_value(value: Any) -> str:
     return str(value)
 
 
-def _write_parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> None:
+def _write_parquet(path: Path, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """The rows of one report for `table` (extracted.tables …), with the table's own columns, in a Parquet file."""
     mem = duckdb.connect()
     try:
-        mem.execute(f"CREATE TABLE t ({columns})")
-        names = [r[0] for r in mem.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 't' "
-                                            "ORDER BY column_index").fetchall()]
-        insert_rows(mem, "t", names, rows)
+        declared = schema.columns(table)
+        mem.execute("CREATE TABLE t (" + ", ".join(f'"{c}" {t}' for c, t in declared) + ")")
+        insert_rows(mem, "t", [c for c, _ in declared], rows)
         mem.execute("COPY t TO ? (FORMAT parquet)", [str(path)])
     finally:
         mem.close()
@@ -117,17 +103,18 @@ def stage_extraction(report_id: str, extraction: Extraction, target: Path,
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     tables = [(report_id, t.seq, t.table_type, t.table_no, t.title, min(t.pages), max(t.pages), t.unit,
-               t.header, t.empty, t.note, t.row_count, len(t.cells)) for t in extraction.tables]
+               t.header, t.empty, t.note, t.row_count, len(t.cells), t.confirmation, t.confirmation_reason, t.reading)
+              for t in extraction.tables]
     cells = [(report_id, c.table_seq, c.row_seq, c.page, c.row_code, c.row_name, c.row_kind, c.column_name,
               c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level, *_box(c.box))
              for c in extraction.cells]
     narrative = [(report_id, p.page, p.text, [list(b) for b in p.line_boxes]) for p in extraction.narrative]
-    _write_parquet(out / "tables.parquet", _TABLE_COLUMNS["tables"], tables)
-    _write_parquet(out / "cells.parquet", _TABLE_COLUMNS["cells"], cells)
-    _write_parquet(out / "narrative.parquet", _TABLE_COLUMNS["narrative"], narrative)
+    _write_parquet(out / "tables.parquet", "extracted.tables", tables)
+    _write_parquet(out / "cells.parquet", "extracted.cells", cells)
+    _write_parquet(out / "narrative.parquet", "extracted.narrative", narrative)
     claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq,
                c.period, c.section, c.item, c.code, *_box(c.box)) for c in extraction.claims]
-    _write_parquet(out / "claims.parquet", _TABLE_COLUMNS["claims"], claims)
+    _write_parquet(out / "claims.parquet", "extracted.claims", claims)
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])
     (out / "report.json").write_text(json.dumps(

@@ -52,6 +52,11 @@ def _types_named(item: dict[str, Any]) -> list[str]:
     return out
 
 
+def default_catalog_path() -> Path:
+    """The project's catalog, expectations/identities.yaml beside the package."""
+    return Path(__file__).resolve().parents[2] / "expectations" / "identities.yaml"
+
+
 def cached_catalog(path: Path) -> Catalog:
     """The catalog, read once per process while the file is unchanged."""
     path = Path(path)

@@ -23,6 +23,7 @@ def sum_of(ident: Identity, label: str, total: Amount, terms: list[Amount]) -> I
     tolerance = total.half + sum((t.half for t in terms), Decimal(0))
     inst = ident.instance(label, total.amount, rhs, tolerance, total.table_type, total.table_no, total.page, total.unit)
     inst.compared = [Source.of("lhs", total)] + [Source.of("rhs", t) for t in terms]
+    inst.column = total.column
     return inst
 
 

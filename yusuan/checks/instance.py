@@ -53,6 +53,7 @@ class Instance:
     not_evaluated: str | None = None  # why the inputs are too doubtful to judge the document by them
     reading: str | None = None  # the reading of the table used, where the printed structure allows two
     compared: list[Source] = field(default_factory=list)  # the figures and sentences compared, on their pages
+    column: str | None = None  # the column an instance reads down (a failure repeated down it is a pattern)
 
     @property
     def difference(self) -> Decimal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,3 +103,85 @@ def warning_summary(results: list[Instance]) -> str | None:
 def blocking_failures(results: list[Instance]) -> list[Instance]:
     """Error-severity instances beyond tolerance and not waived: they quarantine the report."""
     return [r for r in results if r.severity == "error" and not r.passed]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a report's checks say: its status and why, and its coverage (budget.reports)."""
+
+    status: str  # loaded | quarantined
+    reason: str | None
+    errors: int  # strict identities the document breaks beyond rounding (not waived)
+    warnings: int
+    tables_confirmed: int
+    tables_unconfirmed: int
+    tables_unchecked: int
+    instances_evaluated: int
+    instances_not_evaluated: int
+
+    @property
+    def coverage(self) -> str:
+        """Coverage in words: what "no findings" is said over."""
+        return (f"tables: {self.tables_confirmed} confirmed, {self.tables_unconfirmed} unconfirmed, "
+                f"{self.tables_unchecked} with nothing to add up; identity instances: {self.instances_evaluated} "
+                f"evaluated, {self.instances_not_evaluated} not evaluated")
+
+
+def report_verdict(con: duckdb.DuckDBPyConnection, report_id: str, flags: str | None,
+                   core_types: set[str]) -> Verdict:
+    """The report's status from its tables' readings and its checks: quarantined only when the reading of a core
+    table is not confirmed, or when amounts were lost between our own stages (its figures might be ours, not the
+    document's); otherwise loaded, its own breaks counted and named as findings. `flags`: what the extraction
+    noted (an identity not stated …)."""
+    tables = con.execute("""SELECT table_seq, table_type, table_no, title, first_page, confirmation, confirmation_reason
+                            FROM extracted.tables WHERE report_id = ? ORDER BY table_seq""", [report_id]).fetchall()
+    counts = {s: sum(1 for t in tables if t[5] == s) for s in ("confirmed", "unconfirmed", "unchecked")}
+    outcomes = dict(con.execute("""SELECT outcome, count(*) FROM budget.check_results WHERE report_id = ?
+                                   GROUP BY outcome""", [report_id]).fetchall())
+    errors = con.execute("""SELECT check_name, instance, observed, expected, difference, tolerance, unit, page, family
+                            FROM budget.check_results WHERE report_id = ? AND outcome = 'fail' AND severity = 'error'
+                            ORDER BY stage DESC, page, check_name, instance""", [report_id]).fetchall()
+    lost = [e for e in errors if e[8] == "stage_preservation"]
+    warnings = con.execute("""SELECT family, count(*) FROM budget.check_results WHERE report_id = ?
+                              AND outcome = 'fail' AND severity = 'warn' GROUP BY family ORDER BY family DESC""",
+                           [report_id]).fetchall()
+    doubtful = [t for t in tables if t[5] == "unconfirmed" and t[1] in core_types]
+    parts: list[str] = []
+    if doubtful:
+        status = "quarantined"
+        seq, ttype, no, title, page, _, why = doubtful[0]
+        parts.append(f"the reading of {no or title or ttype} ({ttype}), page {page}, is not confirmed by the table's "
+                     f"own arithmetic: {why}" + (f" (and {len(doubtful) - 1} more core table(s))" if len(doubtful) > 1
+                                                 else ""))
+    elif lost:
+        status = "quarantined"
+        parts.append(f"amounts lost between the extracted and the conformed stage: {lost[0][1]} "
+                     f"({plain(lost[0][2])} vs {plain(lost[0][3])})")
+    else:
+        status = "loaded"
+    if flags:
+        parts.append(flags)
+    if errors:
+        check, instance, lhs, rhs, diff, tol, unit, page, _ = errors[0]
+        parts.append(f"{len(errors)} strict identit{'y' if len(errors) == 1 else 'ies'} broken beyond rounding "
+                     f"(findings), first {check}: {instance}: {plain(lhs)} vs {plain(rhs)}{' ' + unit if unit else ''}, "
+                     f"difference {plain(diff)}, tolerance {plain(tol)}" + (f", page {page}" if page else ""))
+    said = {"narrative": "narrative figure(s) disagree with the tables",
+            "correspondences": "customary correspondence(s) differ", "readings": "table(s) not confirmed"}
+    if warnings:
+        parts.append("; ".join(f"{n} {said.get(family, family + ' warning(s)')}" for family, n in warnings)
+                     + " (warnings)")
+    return Verdict(status, "; ".join(parts) or None, len(errors), sum(n for _, n in warnings), counts["confirmed"],
+                   counts["unconfirmed"], counts["unchecked"],
+                   sum(n for o, n in outcomes.items() if o != "not_evaluated"), outcomes.get("not_evaluated", 0))
+
+
+def record_verdict(con: duckdb.DuckDBPyConnection, report_id: str, verdict: Verdict) -> None:
+    """The report's status, reason, findings and coverage in budget.reports (the caller owns the transaction)."""
+    con.execute("""UPDATE budget.reports SET status = ?, status_reason = ?, errors = ?, warnings = ?,
+                          tables_confirmed = ?, tables_unconfirmed = ?, tables_unchecked = ?, instances_evaluated = ?,
+                          instances_not_evaluated = ?
+                   WHERE report_id = ?""",
+                [verdict.status, verdict.reason, verdict.errors, verdict.warnings, verdict.tables_confirmed,
+                 verdict.tables_unconfirmed, verdict.tables_unchecked, verdict.instances_evaluated,
+                 verdict.instances_not_evaluated, report_id])

@@ -16,6 +16,7 @@ from yusuan.checks.figures import Selected, absent, select, with_sources
 from yusuan.checks.identity import Identity
 from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
+from yusuan.checks.rules.codes import code_domain
 from yusuan.conform import FUNCTION_TABLES, fund_of, measure_of
 from yusuan.money import YUAN
 from yusuan.view import Amount, Report
@@ -176,9 +177,11 @@ class _Coded(NamedTuple):
 def fiscal_tables_by_code(report: Report, ident: Identity) -> list[Instance]:
     """支出总表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, code by code and for 合计/基本/项目,
     evaluated only where the report's spending is all fiscal appropriation (the totals agree)."""
-    coded = [_Coded(a.row_code, measure_of(a.column), a) for a in report.amounts
+    # a table keyed by unit codes (单位编码 116, 116001) joins by its total row only: its codes are no subjects
+    by_unit = {t.seq for t in report.tables if code_domain(t.header, t.table_type) == "unit"}
+    coded = [_Coded(a.row_code if a.table_seq not in by_unit else None, measure_of(a.column), a) for a in report.amounts
              if a.table_type in FUNCTION_TABLES and measure_of(a.column) in ("total", "basic", "project")
-             and (a.row_code is not None or a.is_total)]
+             and (a.is_total or (a.row_code is not None and a.table_seq not in by_unit))]
     spending = sorted((c for c in coded if fund_of(c.amount.table_type) == "all"),
                       key=lambda c: (c.code is None, c.code or "", c.measure))
     funds: dict[tuple[str | None, str], list[Amount]] = {}
@@ -209,7 +212,8 @@ def fiscal_tables_by_code(report: Report, ident: Identity) -> list[Instance]:
 
 @rule
 def income_sources_by_name(report: Report, ident: Identity) -> list[Instance]:
-    """收入总表 合计 row, each source column = 收支总表 the income line naming that source."""
+    """收入总表 合计 row, each source column = 收支总表 the income line naming that source; a column under 上年结转结余
+    (上年结转结余/一般公共预算) names a carry-over line only."""
     sources: dict[str, Amount] = {}
     for a in report.amounts_of("income"):
         if a.is_total and not _VOC.word("sums_columns_under_it").search(a.column) and a.column not in sources:
@@ -218,7 +222,9 @@ def income_sources_by_name(report: Report, ident: Identity) -> list[Instance]:
     out = []
     for column, a in sources.items():
         leaf = column.rsplit("/", 1)[-1]
-        hits = [line for line in lines if line.row_name and _unmarked(line.row_name) and leaf in _unmarked(line.row_name)]
+        carried = bool(_VOC.word("carried_over").search(column))
+        hits = [line for line in lines if line.row_name and _unmarked(line.row_name) and leaf in _unmarked(line.row_name)
+                and bool(_VOC.word("carried_over").search(line.row_name)) == carried]
         if len(hits) != 1:
             continue
         line = hits[0]
@@ -252,9 +258,14 @@ def fund_lines(report: Report, table_type: str) -> dict[tuple[str, str], list[Am
 @rule
 def fiscal_income_lines_by_name(report: Report, ident: Identity) -> list[Instance]:
     """财政拨款收支总表 each fund's income line = the 收支总表 line of the same fund and block (this year's
-    appropriation, or the carry-over), where each table prints that line once."""
+    appropriation, or the carry-over), where each table prints that line once. Where the 收支总表's income side
+    prints no carry-over at all, each of its fund lines is the fund's whole money: this year's and carried over."""
     summary = fund_lines(report, "summary")
     fiscal = fund_lines(report, "fiscal_summary")
+    carried = any(_VOC.word("carried_over").search(a.row_name or "") for a in report.amounts_of("summary")
+                  if _INCOME_SIDE.match(a.column))
+    if not carried and any(block == "carryover" for block, _ in fiscal):
+        return _whole_fund_lines(ident, summary, fiscal)
     out = []
     for key, lines in fiscal.items():
         other = summary.get(key, [])
@@ -276,6 +287,25 @@ def fiscal_income_lines_by_name(report: Report, ident: Identity) -> list[Instanc
                 out.append(ident.instance(f"{no or 'fiscal_summary'} {_unmarked(line.row_name)} (not printed: 0) = "
                                           f"{line.table_no or 'summary'} {line.row_name} (yuan)", Decimal(0), line.yuan,
                                           line.half_yuan, "fiscal_summary", no, line.page, YUAN))
+    return out
+
+
+def _whole_fund_lines(ident: Identity, summary: dict[tuple[str, str], list[Amount]],
+                      fiscal: dict[tuple[str, str], list[Amount]]) -> list[Instance]:
+    """Each 收支总表 fund line (the fund's whole money) = the 财政拨款收支总表's lines of that fund, this year's and
+    carried over."""
+    out = []
+    for (_, fund), other in summary.items():
+        mine = fiscal.get(("year", fund), []) + fiscal.get(("carryover", fund), [])
+        if len(other) != 1 or not mine:
+            continue
+        theirs = other[0]
+        tol = _greatest(theirs.half_yuan, *(m.half_yuan for m in mine)) * len(mine)
+        inst = ident.instance(f"{mine[0].table_no or 'fiscal_summary'} " + " + ".join(m.row_name or "" for m in mine)
+                              + f" = {theirs.table_no or 'summary'} {theirs.row_name} (the fund's whole money) (yuan)",
+                              sum((_yuan(m) for m in mine), Decimal(0)), theirs.yuan, tol, "fiscal_summary",
+                              mine[0].table_no, mine[0].page, YUAN)
+        out.append(with_sources(inst, mine, [theirs]))
     return out
 
 

@@ -13,44 +13,63 @@ from yusuan.money import last_digit_unit
 from yusuan.view import Amount, Report
 from yusuan.vocabulary import vocabulary
 
+# The readings of 其中 (a memo) a header allows; the first is the usual one, the others are tried where a table does
+# not add up under it (yusuan/reading.py), and the one used is recorded with the table.
+MEMO_READINGS: dict[str, str] = {
+    "memo_leaf": "a column whose own header starts with 其中 (or 扣除, 含) is a memo of its sibling, not a part",
+    "memo_first_is_part": "其中 printed on the first column after a total, before parts without it (小计 | 其中：基本支出 "
+                          "| 项目支出), spans the total's breakdown: that column is its first part",
+    "memo_group": "every column under a 其中 header is a memo (合计 | 基本支出 | 项目支出 | 其中/事业单位经营支出)",
+}
 
-def column_sum_map(columns: list[str]) -> list[tuple[str, list[str]]]:
+
+def _memos(columns: list[str], prefix: str, total: str, reading: str | None) -> set[str]:
+    """The columns under the total's parent that are memos, not parts, as `reading` reads 其中."""
+    memo = vocabulary().header_roles["memo"]
+    under = [c for c in columns if c != total and c.startswith(prefix)]
+    if reading == "memo_group":
+        return {c for c in under if any(memo.search(part) for part in c[len(prefix):].split("/"))}
+    leaf_memos = {c for c in under if memo.search(c.rsplit("/", 1)[-1])}
+    if reading == "memo_first_is_part" and under and under[0] in leaf_memos and any(
+            c not in leaf_memos for c in under[1:]):
+        leaf_memos.discard(under[0])
+    return leaf_memos
+
+
+def _group_parts(group: str, members: list[str]) -> list[str]:
+    """A sibling group counts once: by its own total column if it prints one, else by its direct leaf columns."""
+    if len(members) == 1:
+        return members
+    sub_totals = [m for m in members if m.startswith(group)
+                  and vocabulary().word("sibling_total_column").fullmatch(m[len(group):])]
+    if sub_totals:
+        return sub_totals[:1]
+    return [m for m in members if m.count("/") == group.count("/") + 1]
+
+
+def column_sum_map(columns: list[str], reading: str | None = None) -> list[tuple[str, list[str]]]:
     """For each total column (合计/小计) among money `columns`, the columns it totals.
 
     Under the total's parent header, each sibling group counts once: by its own total column
     (小计/合计/总数) if it prints one, else by its direct leaf columns. A column that is part of a
-    sibling (其中：经费拨款, 扣除基建项目后预算数) is not a part of the total.
+    sibling (其中：经费拨款, 扣除基建项目后预算数) is not a part of the total; which columns those are is read as
+    `reading` says (MEMO_READINGS; by default the first).
     """
-    voc = vocabulary()
-    memo = voc.header_roles["memo"]
-
-    def is_memo(column: str) -> bool:
-        return bool(memo.search(column.rsplit("/", 1)[-1]))
-
     out = []
     for total in columns:
-        leaf = total.rsplit("/", 1)[-1]
-        if not voc.word("sums_columns_under_it").search(leaf):
+        if not vocabulary().word("sums_columns_under_it").search(total.rsplit("/", 1)[-1]):
             continue
         parent = total.rsplit("/", 1)[0] if "/" in total else ""
         prefix = parent + "/" if parent else ""
+        skip = _memos(columns, prefix, total, reading)
         groups: dict[str, list[str]] = {}
         for c in columns:
-            if c == total or not c.startswith(prefix) or is_memo(c):
-                continue
-            rest = c[len(prefix):]
-            groups.setdefault(rest.split("/", 1)[0], []).append(c)
-        parts: list[str] = []
-        for g, members in groups.items():
-            if len(members) == 1:
-                parts += members
-                continue
-            sub_totals = [m for m in members if m.startswith(prefix + g)
-                          and voc.word("sibling_total_column").fullmatch(m[len(prefix + g):])]
-            if sub_totals:
-                parts.append(sub_totals[0])
-            else:
-                parts += [m for m in members if m.count("/") == (prefix + g).count("/") + 1]
+            if c != total and c.startswith(prefix) and c not in skip:
+                groups.setdefault(c[len(prefix):].split("/", 1)[0], []).append(c)
+        parts = [p for g, members in groups.items() for p in _group_parts(prefix + g, members)]
+        if vocabulary().word("three_public_named_total").search(total.rsplit("/", 1)[-1]):
+            # a total naming its subject (“三公”经费合计) sums that subject's items, not those printed beside it
+            parts = [p for p in parts if not vocabulary().word("not_three_public_items").search(p.rsplit("/", 1)[-1])]
         if parts:
             out.append((total, parts))
     return out
@@ -67,7 +86,7 @@ def column_sum(report: Report, ident: Identity) -> list[Instance]:
         by_cell: dict[tuple[int, str], list[Amount]] = {}
         for a in amounts:
             by_cell.setdefault((a.row_seq, a.column), []).append(a)
-        for total_column, parts in column_sum_map(columns):
+        for total_column, parts in column_sum_map(columns, table.reading):
             for total in (a for a in amounts if a.column == total_column):
                 terms = [p for part in parts for p in by_cell.get((total.row_seq, part), [])]
                 label = (f"{table.table_no or table.table_type} row {total.row_code or total.row_name or ''}: "
@@ -75,6 +94,7 @@ def column_sum(report: Report, ident: Identity) -> list[Instance]:
                 inst = ident.instance(label, total.amount, sum((t.amount for t in terms), Decimal(0)),
                                       total.half + sum((t.half for t in terms), Decimal(0)), table.table_type,
                                       table.table_no, total.page, total.unit)
+                inst.column = total_column
                 out.append(with_sources(inst, [total], terms))
     return out
 

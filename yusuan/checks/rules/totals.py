@@ -89,6 +89,7 @@ def _total_of_codes(ident: Identity, total: Amount, kids: list[Amount], in_hiera
         inst = ident.instance(label, total.amount, sum((k.amount for k in terms), Decimal(0)),
                               total.half + sum((k.half for k in terms), Decimal(0)), total.table_type, total.table_no,
                               total.page, total.unit)
+        inst.column = column
         return with_sources(inst, [total], kids)
 
     inst = compare(kids)
@@ -106,18 +107,37 @@ def _side_rows(report: Report) -> dict[tuple[int, str], list[Amount]]:
     return columns(report, report.amounts_of(*_SIDE_TABLES))
 
 
+def _level(name: str) -> int | None:
+    """The level of a row's list marker (一、 1, （一） and 1、 2, (1) 3), or None."""
+    return next((level for level, marker in sorted(_VOC.list_markers.items()) if marker.match(name)), None)
+
+
+def _sub_items(rows: list[Amount]) -> list[Amount]:
+    """The items listed under an item: the rows marked like the first row under it, up to a row of a higher or
+    no marker (a deeper row, or a 其中 row, is a part of a part)."""
+    if not rows or _level(rows[0].name) not in (2, 3):
+        return []
+    level = _level(rows[0].name)
+    kids: list[Amount] = []
+    for k in rows:
+        found = _level(k.name)
+        if found == level:
+            kids.append(k)
+        elif not (_MEMO_ROW.match(k.name) or (found is not None and level is not None and found > level)):
+            break
+    return kids
+
+
 @rule
 def listed_items(report: Report, ident: Identity) -> list[Instance]:
-    """In 收支总表-style tables: 本年收入合计 = Σ 一、二、…; 一、本年收入 = Σ （一）（二）… printed under it."""
+    """In 收支总表-style tables: 本年收入合计 = Σ 一、二、…; 一、本年收入 = Σ （一）（二）… printed under it (the rows of
+    the first marker form under an item; rows marked one level deeper, (1) (2), and 其中 rows are parts of parts:
+    skipped, they do not end the list)."""
     found: list[Instance] = []
     for (_, col), rows in _side_rows(report).items():
         for i, r in enumerate(rows):
             if _LEVEL1.match(r.name):
-                kids = []
-                for k in rows[i + 1:]:
-                    if not _LEVEL2.match(k.name):
-                        break
-                    kids.append(k)
+                kids = _sub_items(rows[i + 1:])
                 if kids:
                     found.append(sum_with_reading(ident, f"{r.table} {r.name}: {col} = Σ {len(kids)} sub-items", r, kids))
             elif _closes(r.name):
@@ -141,7 +161,8 @@ def grand_total(report: Report, ident: Identity) -> list[Instance]:
             sub = [k for k in rows[:i] if _closes(k.name)]
             if sub and not _LEVEL1.match(sub[0].name):
                 j = rows.index(sub[0])
-                after = [k for k in rows[j + 1:i] if k.name and not _LEVEL2.match(k.name) and not _LEVEL1.match(k.name)]
+                after = [k for k in rows[j + 1:i] if k.name and not _LEVEL2.match(k.name) and not _LEVEL1.match(k.name)
+                         and not _MEMO_ROW.match(k.name)]
                 # a line indented under another (一般公共预算财政拨款 under 年初财政拨款结转和结余) is its part
                 levels = [k.row_level for k in after if k.row_level is not None]
                 terms = [sub[0]] + [k for k in after if k.row_level is None or k.row_level == min(levels)]
@@ -232,13 +253,13 @@ def indent_hierarchy(report: Report, ident: Identity) -> list[Instance]:
             if r.row_kind == "total" and r.row_level is None:
                 if not single_total:
                     continue
-                kids = [k for k in rows if k.row_level == 0]
+                kids = [k for k in rows if k.row_level == 0 and not _MEMO_ROW.match(k.name)]
             elif r.row_level is not None:
                 kids = []
                 for k in rows[i + 1:]:
                     if k.row_level is None or k.row_level <= r.row_level:
                         break
-                    if k.row_level == r.row_level + 1:
+                    if k.row_level == r.row_level + 1 and not _MEMO_ROW.match(k.name):
                         kids.append(k)
             else:
                 continue
