@@ -101,6 +101,15 @@ def _from_tables(tables: list[Table]) -> tuple[str | None, str | None, str | Non
     return kind, who, name
 
 
+def _sections_say(lines: list[str]) -> str | None:
+    """Whose report the sections say, where nothing else does (第一部分 部门概况: a department's)."""
+    for text in lines:
+        m = _VOC.word("department_sections").search(re.sub(r"\s+", "", text))
+        if m:
+            return m.group(1)
+    return None
+
+
 # complexity above the limit, kept: each source of the identity in turn
 def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tables: list[Table],  # noqa: C901
                     cover: list[str] | None = None) -> ReportIdentity:
@@ -135,7 +144,7 @@ def identify_report(*, all_lines_text: list[str], metadata: dict[str, Any], tabl
     table_kind, table_who, form_name = _from_tables(tables)
     department = department or form_name
     kind = kind or table_kind
-    who = who or table_who or (line_who[0][0] if line_who else None)
+    who = who or table_who or (line_who[0][0] if line_who else None) or _sections_say(all_lines_text)
     if year is None:
         years = Counter(int(y) for t in all_lines_text for y in _YEAR_STATED.findall(t))
         year = years.most_common(1)[0][0] if years else None
