@@ -50,7 +50,7 @@ def test_readme_answers_match_the_documents(warehouse: duckdb.DuckDBPyConnection
     assert findings["sh_putuo_sfj_2026_unit_budget.pdf"] == 4
     assert set(findings) == {r[0] for r in gaps if r[1] == "loaded" and r[2] > 0}
     # leaving them out: 206 科学技术支出 sums the reports without a finding only
-    without = dict((code, n) for code, _, n in warehouse.execute(next(q for q in QUERIES if "r.errors = 0" in q)))
+    without = {code: n for code, _, n in warehouse.execute(next(q for q in QUERIES if "r.errors = 0" in q)).fetchall()}
     with_all = dict(warehouse.execute("SELECT function_code, count(DISTINCT report_id) FROM budget.expenditure_by_function "
                                       "WHERE fund = 'all' AND measure = 'total' AND length(function_code) = 3 "
                                       "GROUP BY ALL").fetchall())

@@ -121,7 +121,9 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
             seen[check["name"]] = (execution["status"], execution["evaluation"]["severity"], meta)
     assert set(seen) == {"row_identities_hold", "totals_equal_their_rows", "code_hierarchy_adds_up",
                          "tables_agree_with_each_other", "nothing_lost_between_stages", "related_figures_correspond",
-                         "narrative_agrees_with_tables", "wording_agrees_with_the_report"}
+                         "narrative_agrees_with_tables", "wording_agrees_with_the_report",
+                         "tables_are_read_as_they_add_up"}
+    assert seen["tables_are_read_as_they_add_up"][0] == "SUCCEEDED"  # every table of the sample adds up as read
     status, severity, meta = seen["related_figures_correspond"]
     assert (status, severity) == ("FAILED", "WARN")
     names = {f["instance"] for f in json.loads(meta["failing_instances"]["jsonString"])}

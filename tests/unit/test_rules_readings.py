@@ -44,6 +44,9 @@ def test_a_column_read_wrongly_is_caught_and_read_again() -> None:
     sums = [i for i in _extracted_stage(extraction) if i.identity == "total_column_equals_sum_of_its_parts"]
     assert len(sums) == 4 and {i.outcome for i in sums} == {"pass"}
     assert sums[0].instance.endswith("小计 = 一般公共预算支出/其中：基本支出 + 一般公共预算支出/项目支出")
+    said = [i for i in _extracted_stage(extraction) if i.identity == "table_reading_is_confirmed"]
+    assert [(i.outcome, i.table_no, i.instance) for i in said] == [
+        ("pass", "表5", "表5 adds up under our reading (memo_first_is_part)")]
 
 
 def test_a_single_misprinted_figure_is_still_an_error() -> None:
