@@ -14,10 +14,16 @@ from decimal import Decimal, InvalidOperation
 from yusuan.vocabulary import vocabulary
 
 _WS = re.compile(r"[\s\u3000]+")
+# a gap printed on one line between two pieces of a cell (a line wrap is a newline, and joins)
+_GAP = re.compile(r"(?P<before>\S)[^\S\n]+(?P<after>\S)")
 # 1,272.07  1272.07  -3.5  (12.00)  and full-width digits, commas, points and brackets, folded to these (NFKC)
 # (a comma groups the three digits after it: 1,272.07, and 19349,057 where only the last group is marked)
 _AMOUNT = re.compile(r"^(?P<neg>[-\u2212])?(?P<int>\d+(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 _PAREN_NEG = re.compile(r"^\((?P<body>.+)\)$")
+# what the warehouse keeps of an amount (budget.line_items.amount DECIMAL(24, 6), and amount_yuan DECIMAL(30, 6)
+# for an amount in 亿元): a figure with more is refused with its text, never rounded
+MAX_DECIMALS = 6
+MAX_INTEGER_DIGITS = 16
 # dashes printed for "nothing" in some templates
 _DASHES = {"-", "\u2014", "\u2013", "\u2014\u2014", "--", "/"}
 
@@ -55,15 +61,22 @@ def parse_amount(text: str | None) -> Parsed:
     s = unicodedata.normalize("NFKC", printed)
     if not s or s in _DASHES:
         return Parsed(None)
+    two = _two_figures(text or "")
+    if two:
+        return Parsed(None, f"two figures in one cell: {two!r}")
     neg = False
     m_paren = _PAREN_NEG.match(s)
     if m_paren:
         neg, s = True, m_paren.group("body")
     m = _AMOUNT.match(s)
-    if not m:
+    if not m or (m_paren and m.group("neg")):  # (-5.00): a sign inside brackets says two things
         return Parsed(None, f"not a number: {printed[:40]!r}")
     digits = m.group("int").replace(",", "")
     frac = m.group("frac")
+    if len(frac or "") > MAX_DECIMALS:
+        return Parsed(None, f"more than {MAX_DECIMALS} decimals: {printed[:40]!r}")
+    if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS:
+        return Parsed(None, f"more than {MAX_INTEGER_DIGITS} digits before the point: {printed[:40]!r}")
     try:
         value = Decimal(digits + ("." + frac if frac is not None else ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
@@ -71,6 +84,16 @@ def parse_amount(text: str | None) -> Parsed:
     if m.group("neg"):
         neg = not neg
     return Parsed(-value if neg else value)
+
+
+def _two_figures(text: str) -> str | None:
+    """The cell's text when a gap on one line separates two whole figures (`100 200`); a gap before a point or a
+    comma (`25180591 .33`, the producer's spacing inside one figure) and a line wrap (`1,272.0\\n7`) join."""
+    folded = unicodedata.normalize("NFKC", text)
+    for m in _GAP.finditer(folded):
+        if m.group("before")[-1].isdigit() and (m.group("after")[0].isdigit() or m.group("after")[0] in "-("):
+            return " ".join(folded.split())[:40]
+    return None
 
 
 def looks_like_amount(text: str | None) -> bool:

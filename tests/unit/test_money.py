@@ -58,3 +58,27 @@ def test_last_digit_unit() -> None:
 ])
 def test_plain_writes_a_decimal_as_a_reader_does(value: Decimal | None, text: str) -> None:
     assert plain(value) == text
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("(-5.00)", "not a number: '(-5.00)'"),                      # a sign inside brackets says two things
+    ("100 200", "two figures in one cell: '100 200'"),           # never 100200
+    ("1 -2", "two figures in one cell: '1 -2'"),
+    ("1.1234567", "more than 6 decimals: '1.1234567'"),          # never rounded to 1.123457
+    ("0.0000004", "more than 6 decimals: '0.0000004'"),          # never 0
+    ("1234567890123456789", "more than 16 digits before the point: '1234567890123456789'"),
+])
+def test_a_cell_whose_text_does_not_fit_an_amount_is_refused_with_its_text(text: str, reason: str) -> None:
+    parsed = parse_amount(text)
+    assert (parsed.amount, parsed.reason) == (None, reason)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("25180591 .33", Decimal("25180591.33")),   # the producer's gap before the point: one figure
+    ("1,272 .07", Decimal("1272.07")),
+    ("0.000001", Decimal("0.000001")),           # six decimals are kept
+    ("9999999999999999.99", Decimal("9999999999999999.99")),
+])
+def test_a_gap_inside_one_figure_joins(text: str, expected: Decimal) -> None:
+    parsed = parse_amount(text)
+    assert (parsed.amount, parsed.reason) == (expected, None)
