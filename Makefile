@@ -2,6 +2,7 @@
 #   make run    set up (venv, install) and ingest data/samples into data/warehouse.duckdb
 #   make test   set up and run the whole test suite (what CI runs)
 #   make test-fast  the unit tier only: each rule and reader function on tables built in a few lines (seconds)
+#   make test-slow  races and kills repeated 30 times (minutes)
 #   make test-browser  the UI and a review page in headless Chromium (screenshots in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
@@ -14,7 +15,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test test-fast test-browser ui bench lint clean
+.PHONY: setup run test test-fast test-slow test-browser ui bench lint clean
 
 $(BIN)/yusuan: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,10 @@ run: setup
 	$(BIN)/yusuan ingest data/samples
 
 test: setup
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
 
 test-fast: setup
 	$(BIN)/python -m pytest -q tests/unit

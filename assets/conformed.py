@@ -14,6 +14,7 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.extracted import line_items
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
+from yusuan.locks import report_lock
 from yusuan.stages import Settings, conform_stage, exported, release
 
 
@@ -37,15 +38,17 @@ def review_link(settings: Settings, report_id: str) -> dict[str, Any]:
 def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Iterator[Any]:  # type: ignore[type-arg]
     settings = yusuan.settings()
     report_id = context.partition_key
-    result, families = conform_stage(settings, report_id)
+    with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
+        result, families = conform_stage(settings, report_id)
+        if families:
+            out = exported(settings, report_id)
+            published = yusuan.publish({report_id: out} if out else {})
+            release(settings, report_id)
     if not families:
         context.log.info(f"{result.file_name} [{report_id}] conformed: skipped ({result.status})")
         yield dg.MaterializeResult(metadata={**result.metadata, **review_link(settings, report_id)})
         yield from not_evaluated("conformed_facts", "conformed", f"report {result.status}")
         return
-    out = exported(settings, report_id)
-    published = yusuan.publish({report_id: out} if out else {})
-    release(settings, report_id)
     context.log.info(f"{result.file_name} [{report_id}] conformed: {result.status}, "
                      f"{result.metadata['conformed_amounts']} amounts" + (f" ({result.reason})" if result.reason else ""))
     yield dg.MaterializeResult(metadata={**result.metadata, **review_link(settings, report_id),

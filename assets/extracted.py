@@ -14,6 +14,7 @@ from assets.checks import check_results, check_specs, not_evaluated
 from assets.partitions import reports_partitions
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
+from yusuan.locks import report_lock
 from yusuan.stages import exported, extract_stage, load_stage, release
 from yusuan.status import Status
 
@@ -29,7 +30,8 @@ from yusuan.status import Status
 def extracted_cells(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
     settings = yusuan.settings()
     report_id = context.partition_key
-    result = extract_stage(settings, report_id)
+    with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
+        result = extract_stage(settings, report_id)
     meta = dict(result.metadata)
     context.log.info(f"{result.file_name} [{report_id}] extracted: {meta['tables_found']} tables, "
                      f"{meta['amount_cells']} amounts -> {meta['verdict']}" + (f" ({result.reason})" if result.reason else ""))
@@ -52,12 +54,13 @@ def extracted_cells(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
 def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Iterator[Any]:  # type: ignore[type-arg]
     settings = yusuan.settings()
     report_id = context.partition_key
-    result, families = load_stage(settings, report_id)
-    meta = dict(result.metadata)
-    if result.final:  # rejected or unsupported: published as such
-        out = exported(settings, report_id)
-        yusuan.publish({report_id: out} if out else {})
-        release(settings, report_id)
+    with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
+        result, families = load_stage(settings, report_id)
+        meta = dict(result.metadata)
+        if result.final:  # rejected or unsupported: published as such
+            out = exported(settings, report_id)
+            yusuan.publish({report_id: out} if out else {})
+            release(settings, report_id)
     broken = meta.pop("identities_broken")
     outcome = f"{broken} identities broken" if broken else "identities hold" if families else result.status
     context.log.info(f"{result.file_name} [{report_id}] line_items: {meta['line_items']} rows, {outcome}"

@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.partitions import reports_partitions
 from pipelines.resources import YusuanConfig
+from yusuan.locks import report_lock
 from yusuan.publish import first_ingested
 from yusuan.stages import exported, register_stage, release
 from yusuan.status import Status
@@ -20,11 +21,13 @@ from yusuan.status import Status
 def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.MaterializeResult:  # type: ignore[type-arg]
     settings = yusuan.settings()
     report_id = context.partition_key
-    result = register_stage(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
+    with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
+        result = register_stage(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
+        if result.final:
+            out = exported(settings, report_id)
+            yusuan.publish({report_id: out} if out else {})
+            release(settings, report_id)
     if result.final:
-        out = exported(settings, report_id)
-        yusuan.publish({report_id: out} if out else {})
-        release(settings, report_id)
         context.log.warning(f"{result.file_name} [{report_id}] raw: {result.status}: {result.reason}")
         raise dg.Failure(description=f"{result.file_name}: {result.status}: {result.reason}",
                          metadata={**result.metadata, "status": result.status, "reason": result.reason or ""},

@@ -18,7 +18,7 @@ import dagster as dg
 
 from pipelines.resources import YusuanConfig
 from yusuan.report_id import check_report_id
-from yusuan.stages import exported, process_report, release
+from yusuan.stages import process_report, publish_reports
 from yusuan.status import FINAL, Status
 
 ingest_job = dg.define_asset_job(
@@ -85,6 +85,12 @@ def batch_reports(config: BatchConfig, yusuan: YusuanConfig) -> Any:  # type: ig
         yield dg.DynamicOutput(group, mapping_key=f"share_{i}")
 
 
+def requested_at(context: dg.OpExecutionContext) -> float | None:
+    """When the run was asked for (its creation): a report removed after it is not run or published again."""
+    record = context.instance.get_run_record_by_id(context.run_id)
+    return record.create_timestamp.timestamp() if record is not None else None
+
+
 STAGE_ASSETS = {"raw": "raw_reports", "extracted": "extracted_cells", "line_items": "line_items",
                 "conformed": "conformed_facts"}
 
@@ -99,8 +105,10 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
 
     settings = yusuan.settings()
     done = []
+    requested = requested_at(context)
     for report_id in report_ids:
-        run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id))
+        run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id),
+                             requested_at=requested, on_wait=context.log.warning)
         for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
             if result.status == Status.REJECTED and stage in ("raw", "line_items"):
                 continue  # nothing materialized: the report stopped here
@@ -131,14 +139,9 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
                   shares: list[list[dict[str, Any]]]) -> dict[str, Any]:
     settings = yusuan.settings()
     runs = [r for share in shares for r in share]
-    ready = {}
-    for r in runs:
-        out = exported(settings, r["report_id"]) if r["status"] in FINAL else None
-        if out is not None:
-            ready[r["report_id"]] = out
-    published = yusuan.publish(ready)
-    for report_id in ready:
-        release(settings, report_id)
+    final = [r["report_id"] for r in runs if r["status"] in FINAL]
+    published = publish_reports(settings, final, yusuan.publish,
+                                requested_at=requested_at(context), warn=context.log.warning)
     # the checks across reports ran again over the new published state: shown on their asset
     from assets.across import across_metadata
     from yusuan.checks.suites import across_families
@@ -155,8 +158,10 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     context.log.info(f"published {published.added} reports in {published.seconds:.2f} s "
                      f"({published.reports} in the warehouse): {counts}")
+    for note in published.after_commit:
+        context.log.warning(f"published; then {note}")
     return {"part": published.part, "published": published.added, "seconds": published.seconds,
-            "reports": published.reports, "counts": counts}
+            "reports": published.reports, "counts": counts, "after_commit": list(published.after_commit)}
 
 
 @dg.graph(description="Ingest a batch of reports: the reports shared out among steps, then one publish.")

@@ -116,9 +116,17 @@ def test_a_republication_replaces_the_old_one_in_the_views_and_remove_deletes_ev
                         "WHERE is_total AND fund = 'all' AND measure = 'total'").fetchone()
     assert total is not None and int(total[0]) == 12720700  # counted once, not twice
     newer_id = con.execute("SELECT report_id FROM budget.reports WHERE file_name LIKE '%corrected%'").fetchone()
+    sha = con.execute("SELECT sha256 FROM budget.reports WHERE file_name LIKE '%corrected%'").fetchone()
     con.close()
     assert newer_id is not None
+    # a prefix too short to name one report is refused, whatever it happens to match
+    assert sha is not None
+    for short in (sha[0][:1], sha[0][:5], newer_id[0][:2]):
+        assert main(["remove", short, "--data-dir", str(data)]) == 2
+    page = data / "review" / f"{newer_id[0]}.html"
+    assert page.exists()
     assert main(["remove", newer.name, "--data-dir", str(data)]) == 0
+    assert not page.exists()
     for path in (db,):
         con = duckdb.connect(str(path), read_only=True)
         assert set(rows_of(con, newer_id[0]).values()) == {0}

@@ -34,6 +34,8 @@ from yusuan.store import add_to_store
 J19 = SAMPLES / "js_prov_swbgt_2019_budget_tables.pdf"
 SFJ = SAMPLES / "sh_putuo_sfj_2026_dept_budget.pdf"
 ODD_NAME = os.fsdecode(b"budget-\xb9\xfa.pdf")  # bytes that are not UTF-8 (a GBK name)
+# a name that clears the screen, turns the text red and forges a result line of its own
+CONTROL_NAME = "evil\x1b[2J\x1b[31m\nforged.pdf [r0000000000000000]: loaded.pdf"
 
 
 def reports(db: Path) -> dict[str, tuple[str, str, int | None]]:
@@ -62,14 +64,16 @@ def odd_batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]
     shutil.copy(SFJ, os.path.join(os.fsencode(inbox), os.fsencode(ODD_NAME)))
     (inbox / "passwd.pdf").symlink_to("/etc/passwd")
     (inbox / "upload.pdf.part").write_bytes(SAMPLE_PDF.read_bytes()[:5000])
+    badfiles.corrupt(inbox / CONTROL_NAME)
     home = tmp / "home-without-yaml"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_DISABLE_TELEMETRY"}
     env.update({"DAGSTER_HOME": str(home), "YUSUAN_PARSE_MEMORY_MB": "900"})
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(inbox), "--data-dir", str(tmp / "data")],
+    data = tmp / "d[" / "x]" / "data"  # a data folder whose path reads as markup: [/x]
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(inbox), "--data-dir", str(data)],
                           cwd=tmp, env=env, capture_output=True, timeout=600)
     out = (proc.stdout + proc.stderr).decode("utf-8", errors="replace")
-    return tmp / "data", out, proc.returncode
+    return data, out, proc.returncode
 
 
 def test_odd_files_each_get_their_own_reason_and_the_batch_goes_on(odd_batch: tuple[Path, str, int]) -> None:
@@ -143,6 +147,19 @@ def test_operator_output_is_quiet_and_exact(odd_batch: tuple[Path, str, int]) ->
     assert len(lines) == 1 and "duplicate" in lines[0] and "budget[draft].pdf" in lines[0]
     rejected = [ln for ln in out.splitlines() if "zero-pages.pdf" in ln]
     assert len(rejected) == 1 and "the PDF has no pages" in rejected[0]
+
+
+def test_control_characters_in_names_never_reach_the_terminal(odd_batch: tuple[Path, str, int],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data, out, _ = odd_batch
+    assert "\x1b" not in out and not any(ln.startswith("forged.pdf") for ln in out.splitlines())
+    line = next(ln for ln in out.splitlines() if ln.startswith("evil"))
+    assert line.startswith("evil\\x1b[2J\\x1b[31m\\nforged.pdf") and "rejected" in line
+    assert main(["status", "--data-dir", str(data)]) == 0  # the folder's [/x] is not read as markup
+    listed = capsys.readouterr().out
+    assert "\x1b" not in listed and "evil\\x1b[2J" in listed and "reports in" in listed
+    assert main(["checks", "--data-dir", str(data)]) == 0
+    assert "\x1b" not in capsys.readouterr().out
 
 
 # ---- the published file -------------------------------------------------------------------------

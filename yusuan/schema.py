@@ -532,7 +532,9 @@ def _views_and_comments(con: duckdb.DuckDBPyConnection) -> None:
 
 # ---- applying them --------------------------------------------------------------------------------
 
-MANIFEST_COLUMNS = "report_id VARCHAR, part VARCHAR, status VARCHAR, published_at TIMESTAMP"  # the published manifest
+# the published manifest: which part holds each report, and the SHA-256 of that part's checksums.json (which holds
+# the SHA-256 of each of its files)
+MANIFEST_COLUMNS = "report_id VARCHAR, part VARCHAR, status VARCHAR, published_at TIMESTAMP, part_sha256 VARCHAR"
 PUBLISHED_SCHEMAS = ("budget", "extracted", "conformed")  # what a publish exports (not `meta`)
 
 

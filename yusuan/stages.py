@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import duckdb
 
 from yusuan import warehouse
+from yusuan.locks import removed_since, report_lock, report_locks
 from yusuan.model import Registration
 from yusuan.register import DEFAULT_MAX_PAGES, register_pdf
 from yusuan.report_id import check_report_id
@@ -310,37 +312,74 @@ class ReportRun:
         return self.status in FINAL
 
 
-def process_report(settings: Settings, report_id: str, *, first_ingested: Any = None) -> ReportRun:
-    """Every stage of one report, stopping at the first final status. An unexpected error is the
-    run's result (status `failed`), never raised: the rest of the batch goes on."""
+def process_report(settings: Settings, report_id: str, *, first_ingested: Any = None,
+                   requested_at: float | None = None, on_wait: Callable[[str], None] | None = None) -> ReportRun:
+    """Every stage of one report, stopping at the first final status, under the report's lock (yusuan.locks):
+    a second run of the same report waits for the first. A report removed after the run was requested
+    (`requested_at`) is not run again. An unexpected error is the run's result (status `failed`), never
+    raised: the rest of the batch goes on."""
     run = ReportRun(report_id, "", Status.FAILED.value, None)
     try:
         check_report_id(report_id)
         run.file_name = stored_file(settings.store_dir, report_id).file_name
-        for stage in ("raw", "extracted", "line_items", "conformed"):
-            started = time.perf_counter()
-            if stage == "raw":
-                result = register_stage(settings, report_id, first_ingested=first_ingested)
-            elif stage == "extracted":
-                result = extract_stage(settings, report_id)
-            elif stage == "line_items":
-                result, run.families["extracted"] = load_stage(settings, report_id)
-            else:
-                result, run.families["conformed"] = conform_stage(settings, report_id)
-            run.seconds[stage] = time.perf_counter() - started
-            run.stages.append(result)
-            run.status, run.reason = result.status, result.reason
-            if result.final:
-                break
+        with report_lock(settings.staging_dir, report_id, on_wait=on_wait):
+            if removed_since(settings.staging_dir, report_id, requested_at):
+                run.reason = REMOVED_WHILE_WAITING
+                return run
+            _run_stages(settings, report_id, run, first_ingested)
     except Exception as e:  # recorded as this report's failure; its last published version stays
         run.status, run.reason = Status.FAILED.value, f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
     return run
+
+
+REMOVED_WHILE_WAITING = "removed (yusuan remove) after this run was asked for: not run again"
+
+
+def _run_stages(settings: Settings, report_id: str, run: ReportRun, first_ingested: Any) -> None:
+    for stage in ("raw", "extracted", "line_items", "conformed"):
+        started = time.perf_counter()
+        if stage == "raw":
+            result = register_stage(settings, report_id, first_ingested=first_ingested)
+        elif stage == "extracted":
+            result = extract_stage(settings, report_id)
+        elif stage == "line_items":
+            result, run.families["extracted"] = load_stage(settings, report_id)
+        else:
+            result, run.families["conformed"] = conform_stage(settings, report_id)
+        run.seconds[stage] = time.perf_counter() - started
+        run.stages.append(result)
+        run.status, run.reason = result.status, result.reason
+        if result.final:
+            break
 
 
 def exported(settings: Settings, report_id: str) -> Path | None:
     """The report's export folder when its last run ended with a final status."""
     out = settings.export_dir(report_id)
     return out if (out / "budget.reports.parquet").exists() else None
+
+
+def publish_reports(settings: Settings, report_ids: list[str], publish: Callable[..., Any], *,
+                    requested_at: float | None = None, warn: Callable[[str], None] | None = None) -> Any:
+    """Publish the exports of reports that reached a final status (`publish(exported, remove)`, the resource's),
+    each under its lock while its export is copied and released: no run of the same report rewrites it meanwhile.
+    A report removed since the run was asked for, or whose export another run already published, is left out."""
+    say = warn or (lambda _msg: None)
+    with report_locks(settings.staging_dir, report_ids, on_wait=say):
+        ready = {}
+        for report_id in report_ids:
+            out = exported(settings, report_id)
+            if removed_since(settings.staging_dir, report_id, requested_at):
+                say(f"report {report_id}: {REMOVED_WHILE_WAITING}")
+            elif out is None:
+                say(f"report {report_id}: its export is gone (another run of it published it first, or it was "
+                    "removed); not published by this run")
+            else:
+                ready[report_id] = out
+        published = publish(ready, ())
+        for report_id in ready:
+            release(settings, report_id)
+    return published
 
 
 def release(settings: Settings, report_id: str) -> None:
