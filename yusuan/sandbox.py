@@ -60,15 +60,30 @@ def _status(field: str, pid: int | str = "self") -> int:
 _BACKSTOP = 4
 
 
+def _backstop(limits: Limits) -> None:
+    """The address-space ceiling of the child, never above one set outside (ulimit -v on a shared host or a batch
+    system): the child may lower its limits, never raise them."""
+    limit = _status("VmSize") + _BACKSTOP * limits.memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def outer_limit_mb() -> int | None:
+    """The address-space limit set outside yusuan (ulimit -v), in MB; None when there is none."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft // (1024 * 1024)
+
+
 def _child(write_fd: int, limits: Limits, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the forked child: run, send the pickled outcome, and leave without running the parent's exit handlers."""
     # what the child inherited is never collected here: the parent's garbage may hold native handles
     # (database connections, threads) that are only valid in the parent
     gc.freeze()
     try:
-        limit = _status("VmSize") + _BACKSTOP * limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
+            _backstop(limits)
             outcome: tuple[str, Any] = ("ok", fn(*args))
         except MemoryError:
             outcome = ("memory", None)
@@ -141,8 +156,11 @@ class ChildError(RuntimeError):
 
 
 def _memory_reason(limits: Limits) -> str:
+    outer = outer_limit_mb()
+    also = (f"; the process also runs under an address-space limit of {outer} MB set outside yusuan (ulimit -v), "
+            "which may be the one reached") if outer is not None else ""
     return (f"parsing needed more memory than the limit of {limits.memory_mb} MB (a page or stream inflates "
-            "beyond it; raise the limit with YUSUAN_PARSE_MEMORY_MB)")
+            f"beyond it; raise the limit with YUSUAN_PARSE_MEMORY_MB){also}")
 
 
 def _death(code: int | None, limits: Limits) -> str:
