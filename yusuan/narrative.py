@@ -15,6 +15,7 @@ see yusuan/checks/prose.py.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -23,6 +24,8 @@ from decimal import Decimal
 from yusuan.model import NarrativeParagraph
 from yusuan.money import parse_amount
 from yusuan.vocabulary import vocabulary
+
+_SPACES = re.compile(r"\s+")
 
 _VOC = vocabulary()
 _AMOUNT = _VOC.word("amount_in_sentence")
@@ -208,39 +211,70 @@ def extract_claims(paragraphs: list[NarrativeParagraph], fiscal_year: int | None
                                         tok.group("num"), base, "current", section, *(item or (None, None))))
         previous_sentence_amount = last_amount if last_amount is not None else previous_sentence_amount
     boxes: dict[tuple[int, str], tuple[float, float, float, float] | None] = {}
+    lines = ProseLines(paragraphs)
     for k, c in enumerate(claims):
         if (c.page, c.sentence) not in boxes:
-            boxes[(c.page, c.sentence)] = sentence_box(paragraphs, c.page, c.sentence)
+            boxes[(c.page, c.sentence)] = lines.box(c.page, c.sentence)
         claims[k] = replace(c, box=boxes[(c.page, c.sentence)])
     return claims
 
 
+class ProseLines:
+    """The prose's lines in reading order with their boxes, joined once: each sentence is then found from the
+    start of its page to the end of it, so boxing every claim costs the length of the prose once, plus each
+    page's own text per sentence (never the whole prose per claim)."""
+
+    def __init__(self, paragraphs: list[NarrativeParagraph]) -> None:
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.pages: list[int] = []
+        self.boxes: list[tuple[float, float, float, float]] = []
+        self.page_start: dict[int, int] = {}
+        self.page_end: dict[int, int] = {}
+        at = 0
+        for p in paragraphs:
+            lines = p.text.split("\n")
+            if len(lines) != len(p.line_boxes):
+                continue
+            self.page_start.setdefault(p.page, at)
+            for line, box in zip(lines, p.line_boxes, strict=True):
+                squeezed = _SPACES.sub("", line)
+                self.starts.append(at)
+                at += len(squeezed)
+                self.ends.append(at)
+                self.pages.append(p.page)
+                self.boxes.append(box)
+                parts.append(squeezed)
+            self.page_end[p.page] = at
+        self.text = "".join(parts)
+
+    def box(self, page: int, sentence: str) -> tuple[float, float, float, float] | None:
+        """The box around the lines of `page` that print `sentence` (a sentence run on to the next page is boxed
+        on the page where it starts); None where the prose carries no line boxes or the sentence is not found."""
+        wanted = _SPACES.sub("", sentence)
+        start = self.page_start.get(page)
+        if start is None or not wanted:
+            return None
+        at = self.text.find(wanted, start, self.page_end[page] + len(wanted))
+        if at < 0:
+            return None
+        end = at + len(wanted)
+        hit = []
+        i = bisect.bisect_right(self.ends, at)
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.pages[i] == page:
+                hit.append(self.boxes[i])
+            i += 1
+        if not hit:
+            return None
+        return (min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit))
+
+
 def sentence_box(paragraphs: list[NarrativeParagraph], page: int,
                  sentence: str) -> tuple[float, float, float, float] | None:
-    """The box around the lines of `page` that print `sentence` (a sentence run on to the next page is boxed
-    on the page where it starts); None where the prose carries no line boxes or the sentence is not found."""
-    text = ""
-    spans: list[tuple[int, int, int, tuple[float, float, float, float]]] = []  # (start, end, page, box)
-    start_of_page: int | None = None
-    for p in paragraphs:
-        lines = p.text.split("\n")
-        if len(lines) != len(p.line_boxes):
-            continue
-        if p.page == page and start_of_page is None:
-            start_of_page = len(text)
-        for line, box in zip(lines, p.line_boxes, strict=True):
-            squeezed = re.sub(r"\s+", "", line)
-            spans.append((len(text), len(text) + len(squeezed), p.page, box))
-            text += squeezed
-    wanted = re.sub(r"\s+", "", sentence)
-    at = text.find(wanted, start_of_page) if start_of_page is not None and wanted else -1
-    if at < 0:
-        return None
-    end = at + len(wanted)
-    hit = [box for s, e, pg, box in spans if pg == page and s < end and e > at]
-    if not hit:
-        return None
-    return (min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit))
+    """ProseLines(paragraphs).box(page, sentence), for one sentence (for many, make the ProseLines once)."""
+    return ProseLines(paragraphs).box(page, sentence)
 
 
 _CHANGE_WORDS = _VOC.word("change_words")

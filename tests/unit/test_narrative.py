@@ -64,3 +64,27 @@ def test_list_without_numbering_or_introduction_is_not_summed() -> None:
 def test_chinese_numerals() -> None:
     assert [_cn_number(n) for n in ("一", "九", "十", "十一", "二十三", "九十九", "百", "十十")] == [
         1, 9, 10, 11, 23, 99, 0, 0]
+
+
+def test_boxing_the_claims_joins_the_prose_once_however_long_it_is(monkeypatch: Any) -> None:
+    """400 pages of prose, a sentence with an amount on each: the lines are joined once (not once per claim, which
+    made boxing quadratic in the prose), and each claim is boxed on its own page's line."""
+    import yusuan.narrative as narrative
+
+    made = []
+    original = narrative.ProseLines.__init__
+
+    def counted(self: Any, paragraphs: Any) -> None:
+        made.append(len(paragraphs))
+        original(self, paragraphs)
+
+    monkeypatch.setattr(narrative.ProseLines, "__init__", counted)
+    paragraphs = [NarrativeParagraph(page=n, text=f"一、收入预算\n2024年收入预算{n},000.00万元。",
+                                     line_boxes=((50.0, 100.0, 300.0, 112.0), (50.0, 120.0 + n % 7, 400.0, 132.0 + n % 7)))
+                  for n in range(1, 401)]
+    claims = extract_claims(paragraphs, 2024)
+    assert made == [400]
+    amounts = [c for c in claims if c.kind == "amount"]
+    assert len(amounts) == 400
+    assert all(c.box == (50.0, 120.0 + c.page % 7, 400.0, 132.0 + c.page % 7) for c in amounts)
+    assert all(c.value == Decimal(f"{c.page}000.00") for c in amounts)

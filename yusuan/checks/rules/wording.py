@@ -18,7 +18,7 @@ from yusuan.checks.instance import Instance, Source
 from yusuan.checks.registry import rule
 from yusuan.identify import find_placeholders
 from yusuan.money import last_digit_unit, parse_amount
-from yusuan.narrative import sentence_box
+from yusuan.narrative import ProseLines
 from yusuan.recognise import read_title, table_type
 from yusuan.view import Report
 from yusuan.vocabulary import vocabulary
@@ -68,7 +68,19 @@ def _said(report: Report, page: int | None, text: str | None) -> list[Source]:
     """The sentence (or line) a finding is about, where its page prints it."""
     if page is None or not text:
         return []
-    return [Source("claim", page, sentence_box(report.narrative, page, text), text)]
+    return [Source("claim", page, _lines(report).box(page, text), text)]
+
+
+_LINES: dict[int, tuple[object, ProseLines]] = {}
+
+
+def _lines(report: Report) -> ProseLines:
+    """The report's prose lines, joined once per report (a finding per sentence would otherwise join them again)."""
+    cached = _LINES.get(id(report.narrative))
+    if cached is None or cached[0] is not report.narrative:
+        _LINES.clear()
+        cached = _LINES[id(report.narrative)] = (report.narrative, ProseLines(report.narrative))
+    return cached[1]
 
 
 def _finding(report: Report, ident: Identity, label: str, page: int | None, holds: bool, detail: str,
