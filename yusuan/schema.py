@@ -538,6 +538,15 @@ MANIFEST_COLUMNS = "report_id VARCHAR, part VARCHAR, status VARCHAR, published_a
 PUBLISHED_SCHEMAS = ("budget", "extracted", "conformed")  # what a publish exports (not `meta`)
 
 
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after an error, never hiding it: an error that ended the transaction itself (a full disk on
+    COMMIT) would otherwise be replaced by "cannot rollback - no transaction is active"."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations the database lacks, in order, each in its own transaction; returns their numbers."""
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
@@ -554,7 +563,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("INSERT INTO meta.migrations (number, description) VALUES (?, ?)", [m.number, m.description])
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         applied.append(m.number)
     return applied

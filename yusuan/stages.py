@@ -29,6 +29,7 @@ from yusuan.model import Registration
 from yusuan.register import DEFAULT_MAX_PAGES, register_pdf
 from yusuan.report_id import check_report_id
 from yusuan.sandbox import ChildError, LimitExceeded, Limits, run_limited
+from yusuan.schema import rollback_quietly
 from yusuan.status import FINAL, Status
 from yusuan.store import stored_file
 
@@ -232,7 +233,7 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
                 broken = blocking_failures(results)
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         preview = con.execute(
             "SELECT row_name, column_name, amount, unit FROM budget.line_items WHERE report_id = ? "
@@ -279,7 +280,7 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
             status, reason = verdict.status, verdict.reason
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         _finish(settings, con, report_id)
     finally:

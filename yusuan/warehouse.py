@@ -157,7 +157,7 @@ def record_registration(con: duckdb.DuckDBPyConnection, reg: Registration, *, st
              reg.has_text_layer, status, reason, now, reg.published_at])
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        schema.rollback_quietly(con)
         raise
 
 
@@ -214,7 +214,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
             con.execute("COMMIT")
     except Exception:
         if not in_transaction:
-            con.execute("ROLLBACK")
+            schema.rollback_quietly(con)
         raise
     return {"tables": int(counts[0]), "line_items": int(counts[1])}
 
@@ -236,5 +236,5 @@ def remove_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
         delete_report_rows(con, report_id, keep_report_row=False)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        schema.rollback_quietly(con)
         raise

@@ -13,14 +13,15 @@ every core, one publish), shows progress, and ends with one line per input. It e
 input ended with a recorded status (loaded, quarantined, rejected, unsupported, or refused,
 duplicate, already ingested), 1 when a report failed or a file is missing.
 
-The commands, one module each: `ingest`, `inspect` (status, checks, review), `upkeep` (remove, verify, rebuild);
+The commands, one module each: `batch` (ingest), `inspect` (status, checks, review), `upkeep` (remove, verify, rebuild);
 `common` holds what they share.
 """
 
 import argparse
+import sys
 
-from pipelines.cli.common import shown
-from pipelines.cli.ingest import ingest
+from pipelines.cli.batch import ingest
+from pipelines.cli.common import operational, shown
 from pipelines.cli.inspect import checks, review, status
 from pipelines.cli.upkeep import rebuild, remove, verify
 
@@ -68,5 +69,12 @@ def main(argv: list[str] | None = None) -> int:
                               help="check every published file against its checksum; name what is damaged")
     p_verify.set_defaults(func=verify)
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except Exception as e:
+        said = operational(e)
+        if said is None:
+            raise
+        print(shown(f"yusuan {args.command}: {said}"), file=sys.stderr)
+        return 2
     return result

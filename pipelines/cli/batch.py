@@ -83,6 +83,11 @@ def ingest(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per optio
             outcomes.append(Outcome(name, None, "missing" if missing else "refused", str(e).split(": ", 1)[-1]))
             failed = failed or missing
             continue
+        except OSError as e:  # a full disk, a read error: this input only, said, and the rest go on
+            outcomes.append(Outcome(name, None, "failed", f"could not be stored in {settings.store_dir}: "
+                                                          f"{e.strerror or e}"))
+            failed = True
+            continue
         rid = stored.report_id
         name = stored.file_name if path.parent.resolve() == settings.store_dir.resolve() else name
         if rid in seen:
@@ -214,7 +219,10 @@ def _step_error(result: Any, step: str) -> str:
     """The first line of a failed step's error, for the operator (the whole is in the Dagster UI)."""
     try:
         failure = result.failure_data_for_node(step)
-        message = failure.error.message.strip().splitlines()[0] if failure and failure.error else ""
+        error = failure.error if failure else None
+        while error is not None and error.cause is not None:  # the step's own error, not Dagster's wrapper
+            error = error.cause
+        message = error.message.strip().splitlines()[0] if error is not None else ""
     except Exception:
         message = ""
     return (message[:300] + " (more in the Dagster UI)") if message else "see the Dagster UI"

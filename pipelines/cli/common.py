@@ -137,3 +137,29 @@ def one_report(con: Any, report: str) -> tuple[str, str] | None:
                     + short), file=sys.stderr)
         return None
     return found[0][0], found[0][1]
+
+
+def operational(e: BaseException) -> str | None:
+    """What an operator is told of a failure of the machine rather than of a report (a full disk, an unwritable
+    folder, the Dagster instance's database), in one line with the way on; None for any other error."""
+    import errno
+
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # pragma: no cover - dagster brings it
+        SQLAlchemyError = ()  # type: ignore[assignment,misc]  # noqa: N806
+    home = os.environ.get("DAGSTER_HOME", "")
+    if isinstance(e, SQLAlchemyError):
+        cause = str(getattr(e, "orig", None) or e).splitlines()[0]
+        return (f"the Dagster instance in {home} cannot be used ({cause}); free space or fix its folder, "
+                "then run the command again (published reports are unaffected)")
+    if isinstance(e, OSError):
+        where = f" ({e.filename})" if e.filename else ""
+        if home and str(e.filename or "").startswith(home):
+            return (f"the Dagster instance in {home} cannot be used: {e.strerror or e}{where}; fix its folder or "
+                    "free space, then run the command again (published reports are unaffected)")
+        if e.errno == errno.ENOSPC:
+            return f"no space left on the device{where}; free space, then run the command again (published " \
+                   "reports are unaffected: a publish is whole or not at all)"
+        return f"{e.strerror or e}{where}"
+    return None

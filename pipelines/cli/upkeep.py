@@ -5,8 +5,8 @@ import os
 import sys
 from typing import Any
 
+from pipelines.cli.batch import ingest
 from pipelines.cli.common import config, dagster_instance, default_dagster_home, no_warehouse, one_report, shown
-from pipelines.cli.ingest import ingest
 
 
 def way_back(settings: Any) -> str:
