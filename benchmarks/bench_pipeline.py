@@ -42,6 +42,7 @@ def batch(files: list[Path], data: Path) -> tuple[float, dict[str, Any], dict[st
     import dagster as dg
 
     from pipelines.definitions import batch_job
+    from pipelines.jobs import execution_config
     from yusuan.store import add_to_store
 
     started = time.perf_counter()
@@ -56,7 +57,7 @@ def batch(files: list[Path], data: Path) -> tuple[float, dict[str, Any], dict[st
     instance.add_dynamic_partitions("reports", ids)
     with dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
             "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
-            "ops": {"batch_reports": {"config": {"reports": ids}}},
+            "ops": {"batch_reports": {"config": {"reports": ids}}}, "execution": execution_config(len(ids)),
             "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}) as result:
         assert result.success
         steps = {r["report_id"]: r for share in result.output_for_node("ingest_reports").values() for r in share}

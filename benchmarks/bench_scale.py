@@ -86,6 +86,7 @@ def main() -> None:
     from dagster._core.instance.ref import InstanceRef
 
     from pipelines.definitions import batch_job
+    from pipelines.jobs import execution_config
     from yusuan.store import add_to_store
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
@@ -119,7 +120,7 @@ def main() -> None:
             t0 = time.perf_counter()
             with PeakMemory() as memory, dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
                     "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
-                    "ops": {"batch_reports": {"config": {"reports": ids}}},
+                    "ops": {"batch_reports": {"config": {"reports": ids}}}, "execution": execution_config(len(ids)),
                     "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}) as result:
                 assert result.success, "the batch run failed"
                 published = result.output_for_node("publish_batch")

@@ -32,8 +32,16 @@ ingest_job = dg.define_asset_job(
 PRELOAD = ["pipelines.definitions", "yusuan.extract", "yusuan.checks.stage", "yusuan.checks.rules",
            "great_expectations", "pandas"]
 
-batch_executor = dg.multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": PRELOAD}}}, name="batch_multiprocess")
+# a batch of several reports runs its steps on every core (processes forked from a server that has imported the
+# pipeline once); a batch of one report has nothing to share out, and runs in the process that launched it
+batch_executor = dg.multi_or_in_process_executor
+
+
+def execution_config(reports: int) -> dict[str, Any]:
+    """The executor's config for a batch of `reports` reports (the run config's `execution`)."""
+    if reports <= 1:
+        return {"config": {"in_process": {}}}
+    return {"config": {"multiprocess": {"start_method": {"forkserver": {"preload_modules": PRELOAD}}}}}
 
 
 class BatchConfig(dg.Config):
@@ -171,4 +179,5 @@ def ingest_batch() -> None:
 
 ingest_batch_job = ingest_batch.to_job(
     name="ingest_batch_job", executor_def=batch_executor,
-    description="Ingest a batch of reports: steps on every core (multiprocess executor), then one publish.")
+    description="Ingest a batch of reports: steps on every core (multiprocess executor; one report in-process), "
+                "then one publish.")

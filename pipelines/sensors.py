@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 
 from assets.partitions import reports_partitions
-from pipelines.jobs import ingest_batch_job
+from pipelines.jobs import execution_config, ingest_batch_job
 from pipelines.resources import YusuanConfig
 from yusuan.store import DEFAULT_SETTLE_SECONDS, StoreError, add_to_store, inbox_files
 
@@ -14,7 +14,8 @@ from yusuan.store import DEFAULT_SETTLE_SECONDS, StoreError, add_to_store, inbox
 def batch_request(report_ids: list[str], key_prefix: str) -> dg.RunRequest:
     key = hashlib.sha256(",".join(sorted(report_ids)).encode()).hexdigest()[:16]
     return dg.RunRequest(run_key=f"{key_prefix}-{key}",
-                         run_config={"ops": {"batch_reports": {"config": {"reports": report_ids}}}},
+                         run_config={"ops": {"batch_reports": {"config": {"reports": report_ids}}},
+                                     "execution": execution_config(len(report_ids))},
                          tags={"yusuan/reports": str(len(report_ids))})
 
 

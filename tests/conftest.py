@@ -57,6 +57,7 @@ def run_batch(pdfs: list[Path], data: Path) -> Any:
     import dagster as dg
 
     from pipelines.definitions import batch_job
+    from pipelines.jobs import execution_config
     from yusuan.store import add_to_store
 
     ids = [add_to_store(p, data / "store").report_id for p in pdfs]
@@ -64,7 +65,7 @@ def run_batch(pdfs: list[Path], data: Path) -> Any:
         instance.add_dynamic_partitions("reports", ids)
         result = dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config={
             "resources": {"yusuan": {"config": {"data_dir": str(data)}}},
-            "ops": {"batch_reports": {"config": {"reports": ids}}}})
+            "ops": {"batch_reports": {"config": {"reports": ids}}}, "execution": execution_config(len(ids))})
         assert result.success
         return result.all_events
 

@@ -158,6 +158,7 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
     import dagster as dg
 
     from pipelines.definitions import batch_job
+    from pipelines.jobs import execution_config
 
     instance = dagster_instance()
     for note in reclaim_dead_runs(instance):
@@ -166,6 +167,7 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
     token = uuid.uuid4().hex
     run_config = {"resources": {"yusuan": {"config": cfg}},
                   "ops": {"batch_reports": {"config": {"reports": report_ids}}},
+                  "execution": execution_config(len(report_ids)),
                   "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}}
     box: dict[str, Any] = {}
 
