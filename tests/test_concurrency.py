@@ -139,3 +139,20 @@ def test_two_runs_of_one_report_at_once_never_publish_a_hollow_version(stored: t
     watcher.join()
     assert [p.returncode for p in procs] == [0, 0], errs
     assert seen == {("loaded", 8)} and _published(settings) == {report_id: ("loaded", 8)}
+
+
+def test_an_export_whose_tables_vanished_is_never_published_over_the_good_version(
+        stored: tuple[Settings, str]) -> None:
+    settings, report_id = stored
+    process_report(settings, report_id)
+    publish_reports(settings, [report_id], lambda ready, remove: publish(settings.warehouse, ready))
+    process_report(settings, report_id)  # run again: a new export, then its tables lost before the publish
+    out = exported(settings, report_id)
+    assert out is not None
+    (out / "extracted.tables.parquet").unlink()
+    said: list[str] = []
+    publish_reports(settings, [report_id], lambda ready, remove: publish(settings.warehouse, ready),
+                    warn=said.append)
+    assert said == [f"report {report_id}: its export is not whole (8 tables counted, 0 exported); not published, "
+                    "its published version is kept"]
+    assert _published(settings) == {report_id: ("loaded", 8)}

@@ -375,12 +375,39 @@ def publish_reports(settings: Settings, report_ids: list[str], publish: Callable
             elif out is None:
                 say(f"report {report_id}: its export is gone (another run of it published it first, or it was "
                     "removed); not published by this run")
+            elif (hollow := _hollow(out)) is not None:
+                say(f"report {report_id}: its export is not whole ({hollow}); not published, its published "
+                    "version is kept")
             else:
                 ready[report_id] = out
         published = publish(ready, ())
         for report_id in ready:
             release(settings, report_id)
     return published
+
+
+def _hollow(out: Path) -> str | None:
+    """Why an export cannot be a whole report: a loaded or quarantined report without the tables it counts."""
+    con = duckdb.connect()
+    try:
+        row = con.execute("SELECT status, tables_found FROM read_parquet(?)", [str(out / "budget.reports.parquet")]
+                          ).fetchone()
+        if row is None:
+            return "no report row"
+        status, tables = row
+        if status in (Status.LOADED, Status.QUARANTINED):
+            if not tables:
+                return f"{status} with no table"
+            listed = out / "extracted.tables.parquet"
+            have = con.execute("SELECT count(*) FROM read_parquet(?)", [str(listed)]).fetchone() \
+                if listed.exists() else (0,)
+            if not have or have[0] != tables:
+                return f"{tables} tables counted, {have[0] if have else 0} exported"
+    except duckdb.Error as e:
+        return str(e).splitlines()[0]
+    finally:
+        con.close()
+    return None
 
 
 def release(settings: Settings, report_id: str) -> None:
