@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from yusuan.grid import Grid
 from yusuan.model import Cell
-from yusuan.money import parse_amount, squeeze
+from yusuan.money import is_figure, parse_amount, squeeze
 from yusuan.tables import is_total_name, leaf_paths
 from yusuan.vocabulary import vocabulary
 
@@ -84,9 +84,9 @@ def _value_row(grid: Grid, r: int) -> int | None:
     k = r
     while k < grid.n_rows and grid.slots[k][0].owner == section:
         own = _own_labels(grid, k, 1)
-        if own and all(parse_amount(lab).amount is not None for _, lab in own):
+        if own and all(is_figure(lab) for _, lab in own):
             return k if k > r else None
-        if not own or any(parse_amount(lab).amount is not None for _, lab in own):
+        if not own or any(is_figure(lab) for _, lab in own):
             return None
         k += 1
     return None
@@ -103,7 +103,7 @@ def _own_labels(grid: Grid, r: int, start: int = 0) -> list[tuple[int, str]]:
 
 def _is_money_header(grid: Grid, r: int) -> bool:
     labels = [lab for _, lab in _own_labels(grid, r, 1)]
-    if len(labels) < 2 or any(parse_amount(lab).amount is not None for lab in labels):
+    if len(labels) < 2 or any(is_figure(lab) for lab in labels):
         return False
     return any(_BLOCK_MONEY_HEADER.search(lab) for lab in labels)
 
@@ -117,7 +117,7 @@ def _is_list_header(grid: Grid, r: int) -> bool:
     """项目名称 | 支出项目类别 | 项目总预算 | 项目本年度预算 | …: a header of several text labels, one of them
     the items' 名称 and one an amount, none of them a number."""
     labels = [lab for _, lab in _own_labels(grid, r, 1)]
-    if len(labels) < 3 or any(parse_amount(lab).amount is not None for lab in labels):
+    if len(labels) < 3 or any(is_figure(lab) for lab in labels):
         return False
     return sum(1 for lab in labels if _NAME.search(lab)) == 1 and any(_LIST_MONEY.search(lab) for lab in labels)
 
@@ -351,7 +351,7 @@ class _FormReader:
                                                 block_name=section or None))
                 continue
             # in a money section (项目资金（元）| 项目资金总额 | 4,100,000.00 …) an amount is money
-            is_money = money_section and parse_amount(lab).amount is not None
+            is_money = money_section and is_figure(lab)
             self.cells.append(self.cell(grid, r, c, name=section or None, column=key,
                                         kind="money" if is_money else "field", block_name=section or None,
                                         in_unit=_unit_in(section) if is_money else None))

@@ -69,7 +69,9 @@ def parse_amount(text: str | None) -> Parsed:
     if m_paren:
         neg, s = True, m_paren.group("body")
     m = _AMOUNT.match(s)
-    if not m or (m_paren and m.group("neg")):  # (-5.00): a sign inside brackets says two things
+    if m and m_paren and m.group("neg"):  # (-5.00): a sign inside brackets says two things
+        return Parsed(None, f"a sign inside brackets: {printed[:40]!r}")
+    if not m:
         return Parsed(None, f"not a number: {printed[:40]!r}")
     digits = m.group("int").replace(",", "")
     frac = m.group("frac")
@@ -96,9 +98,15 @@ def _two_figures(text: str) -> str | None:
     return None
 
 
-def looks_like_amount(text: str | None) -> bool:
-    """True when the cell holds a number (not a blank, not text, not a percentage)."""
-    return parse_amount(text).amount is not None
+_NOT_A_NUMBER = "not a number: "
+
+
+def is_figure(text: str | None) -> bool:
+    """True when the cell prints a figure, whether or not its text fits an amount: what the layout of a table is
+    read by (a header row has no figure; a data row has), so a refused figure (`107.0000005`, `100 200`) still
+    marks its row and column as figures."""
+    parsed = parse_amount(text)
+    return parsed.amount is not None or (parsed.reason is not None and not parsed.reason.startswith(_NOT_A_NUMBER))
 
 
 def to_yuan(amount: Decimal | None, unit: str | None) -> Decimal | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from yusuan.grid import Grid
 from yusuan.model import Cell
-from yusuan.money import parse_amount, squeeze
+from yusuan.money import is_figure, parse_amount, squeeze
 from yusuan.vocabulary import vocabulary
 
 _VOC = vocabulary()
@@ -59,7 +59,7 @@ def _is_data_row(grid: Grid, r: int) -> bool:
         return False
     labels = [squeeze(grid.owned_text(r, c)) for c in range(grid.n_cols)]
     for lab in labels:
-        if lab and not _YEAR.match(lab) and parse_amount(lab).amount is not None:
+        if lab and not _YEAR.match(lab) and is_figure(lab):
             return True
     # a total or list-marked row with nothing else printed (an empty table's 合计 row) is data;
     # a row like 合计 | 基本支出 | 项目支出 is a header
@@ -123,7 +123,7 @@ def column_roles(grid: Grid, header: list[str], body: range) -> ColumnRoles:
         leaf = path.rsplit("/", 1)[-1]
         values = [squeeze(grid.owned_text(r, c)) for r in body]
         filled = [v for v in values if v]
-        numeric = sum(1 for v in filled if parse_amount(v).amount is not None)
+        numeric = sum(1 for v in filled if is_figure(v))
         pct = sum(1 for v in filled if _PERCENT.match(v))
         codes = sum(1 for v in filled if _CODE.match(v))
         if _LINE_NUMBER.search(leaf):
@@ -391,7 +391,7 @@ def split_row(target: Grid, grid: Grid, r: int, money_cols: set[int]) -> list[in
     if not amounts or any(not last[c] for c, _ in own):
         return []
     decimals = Counter(_decimals(s.label) for row in target.slots for c, s in enumerate(row)
-                       if c in money_cols and parse_amount(s.label).amount is not None)
+                       if c in money_cols and is_figure(s.label))
     usual = decimals.most_common(1)[0][0] if decimals else None
     for c, text in own:
         if c in money_cols:

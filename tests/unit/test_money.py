@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from yusuan.money import last_digit_unit, parse_amount, plain, to_yuan
+from yusuan.money import is_figure, last_digit_unit, parse_amount, plain, to_yuan
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -61,7 +61,7 @@ def test_plain_writes_a_decimal_as_a_reader_does(value: Decimal | None, text: st
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("(-5.00)", "not a number: '(-5.00)'"),                      # a sign inside brackets says two things
+    ("(-5.00)", "a sign inside brackets: '(-5.00)'"),            # says two things
     ("100 200", "two figures in one cell: '100 200'"),           # never 100200
     ("1 -2", "two figures in one cell: '1 -2'"),
     ("1.1234567", "more than 6 decimals: '1.1234567'"),          # never rounded to 1.123457
@@ -82,3 +82,13 @@ def test_a_cell_whose_text_does_not_fit_an_amount_is_refused_with_its_text(text:
 def test_a_gap_inside_one_figure_joins(text: str, expected: Decimal) -> None:
     parsed = parse_amount(text)
     assert (parsed.amount, parsed.reason) == (expected, None)
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("107.0000005", True), ("100 200", True), ("(-5.00)", True), ("1,272.07", True),  # refused, yet figures
+    ("合计", False), ("78.22%", False), ("", False), ("-", False),
+])
+def test_a_refused_figure_still_marks_its_row_and_column_as_figures(text: str, figure: bool) -> None:
+    """北京 司法局 预算13表 p47 prints 107.000000 and 57.000000 so close that a cell reads 107.0000005: the amount is
+    refused, and the row is still a row of figures, not a header."""
+    assert is_figure(text) is figure
