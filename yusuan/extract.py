@@ -139,6 +139,18 @@ def _is_white(color: Any) -> bool:
         return False
 
 
+def _drawn_twice(chars: list[dict[str, Any]]) -> bool:
+    """True when a glyph is drawn again within a point of itself (what pdfplumber's dedupe_chars(tolerance=1)
+    removes); found in one pass, so the dedupe, which costs as much as reading the page, runs only where needed."""
+    seen: set[tuple[str, int, int]] = set()
+    for ch in chars:
+        x, y = int(ch["x0"]), int(ch["top"])
+        if any((ch["text"], x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            return True
+        seen.add((ch["text"], x, y))
+    return False
+
+
 def _visible(page: Any) -> Any:
     """The page without what a reader cannot see and what is not a rule of a table:
     text drawn outside the page box (some producers leave whole hidden copies there), white-filled
@@ -275,7 +287,8 @@ class _Walk:
             self.unreadable.append(page_number)
             return
         # a glyph drawn several times at one place (a producer's bold) is one glyph
-        page = _SeatedPage(_visible(raw_page).dedupe_chars(tolerance=1))
+        visible = _visible(raw_page)
+        page = _SeatedPage(visible.dedupe_chars(tolerance=1) if _drawn_twice(visible.chars) else visible)
         found = [t for t in _find_tables(page) if len(t.cells) > 1]
         grids = [grid_from_table(t, page_number) for t in found]
         if page_number == 1:
