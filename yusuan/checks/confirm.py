@@ -60,7 +60,10 @@ def judge(instances: list[Instance]) -> Confirmation:
         if n >= REPEATED and n * 2 >= by_column[(identity, column)]:
             where = f" in {column}" if column else ""
             doubtful.setdefault(identity, f"{n} of {by_column[(identity, column)]} instances{where} fail {identity}")
-    by_amount = Counter((i.identity, abs(i.difference)) for i in failing if i.difference is not None)
+    # places, not instances: a row whose total is printed again in each of several column pairs, and fails the
+    # same way in each, compares the same two figures each time; that is one place of the document
+    places = {(i.identity, abs(i.difference), i.lhs, i.rhs) for i in failing if i.difference is not None}
+    by_amount = Counter((identity, amount) for identity, amount, _, _ in places)
     for (identity, amount), n in by_amount.items():
         if n >= REPEATED and amount:
             doubtful.setdefault(identity, f"{n} instances of {identity} fail by the same amount, {amount}")
