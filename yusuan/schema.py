@@ -317,6 +317,9 @@ ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS tables_unchecked INTEGER;
 ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_evaluated INTEGER;
 ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_not_evaluated INTEGER;
 """),
+    Migration(3, "each finding as a sentence a reader of the report can check on its page", """
+ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS finding VARCHAR;
+"""),
 )
 
 
@@ -406,6 +409,9 @@ COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
 COMMENT ON COLUMN budget.check_results.tolerance IS
     'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
 COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
+COMMENT ON COLUMN budget.check_results.finding IS
+    'The finding as one sentence in Chinese: what is printed, where, what it should equal and by how much, in the '
+    'table''s own unit (发现); NULL where the instance holds';
 COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
 COMMENT ON COLUMN budget.check_results.compared IS
     'The figures and sentences compared: role (lhs, rhs, claim), page, box in PDF points (x0, top, x1, bottom '

@@ -50,7 +50,7 @@ def apply_waivers(results: list[Instance], sha256: str, waivers: list[dict[str, 
 
 RESULT_COLUMNS = ["report_id", "stage", "family", "check_name", "instance", "severity", "passed", "outcome", "observed",
                   "expected", "difference", "tolerance", "unit", "table_type", "table_no", "page", "detail", "reason",
-                  "reading", "checked_at", "compared"]
+                  "reading", "checked_at", "compared", "finding"]
 
 
 def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]:
@@ -61,7 +61,7 @@ def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]
         detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
         rows.append((report_id, r.stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
                      r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
-                     r.not_evaluated, r.reading, checked_at, [_source_record(x) for x in r.compared]))
+                     r.not_evaluated, r.reading, checked_at, [_source_record(x) for x in r.compared], None))
     return rows
 
 
