@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from yusuan.money import plain
+from yusuan.money import plain, to_yuan
 
 SCALE = 2.0  # pixels per PDF point in the rendered pages (144 dpi)
 PAD = 18.0  # points of page kept above and below the boxes of a crop
@@ -64,6 +64,13 @@ class Finding:
     detail: str | None
     reason: str | None
     boxes: list[Box] = field(default_factory=list)
+    sentence: str | None = None  # the finding in one sentence (budget.check_results.finding)
+
+    @property
+    def size_in_yuan(self) -> Decimal | None:
+        """|difference| in yuan, so that findings in 万元 and in 元 compare; None for a gap that is not money (a
+        percentage) or a comparison of words."""
+        return None if self.difference is None else to_yuan(abs(self.difference), self.unit)
 
     def regions(self) -> list[tuple[str | None, int, list[Box]]]:
         """(report, page, the boxes on it) for every page the finding is about, in the order of the figures compared
@@ -84,14 +91,17 @@ def group_of(outcome: str, severity: str) -> str | None:
 
 
 def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
-    """Every instance of the report that did not simply pass, with the boxes of what it compared."""
-    rows = con.execute("""
+    """Every instance of the report that did not simply pass, with the boxes of what it compared and its sentence
+    (written where the warehouse predates the sentences)."""
+    stored = "finding" in {d[0] for d in con.execute("SELECT * FROM budget.check_results LIMIT 0").description}
+    rows = con.execute(f"""
         SELECT outcome, severity, check_name, family, instance, observed, expected, difference, tolerance, unit,
-               coalesce(table_no, table_type), page, detail, reason, compared
+               coalesce(table_no, table_type), page, detail, reason, compared, {'finding' if stored else 'NULL'},
+               table_type, table_no, stage
         FROM budget.check_results WHERE report_id = ? AND outcome <> 'pass'
         ORDER BY severity, family, check_name, page NULLS LAST, instance""", [report_id]).fetchall()
     out = []
-    for outcome, severity, *rest, compared in rows:
+    for outcome, severity, *rest, compared, sentence, table_type, table_no, stage in rows:
         group = group_of(outcome, severity)
         if group is None:
             continue
@@ -99,8 +109,37 @@ def findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[Finding]:
                      c["printed"], c.get("report_id")) for c in compared or [] if c["page"]]
         finding = Finding(group, *rest)
         finding.boxes = boxes
+        if sentence is None and outcome in ("fail", "rounding"):
+            sentence = _sentence(finding, severity, stage, table_type, table_no, compared or [])
+        finding.sentence = sentence
         out.append(finding)
     return out
+
+
+def _sentence(f: Finding, severity: str, stage: str, table_type: str | None, table_no: str | None,
+              compared: list[dict[str, Any]]) -> str | None:
+    """The sentence of a finding recorded without one (a warehouse written before the sentences)."""
+    from yusuan.checks.instance import Instance, Source
+    from yusuan.checks.sentences import finding_sentence
+
+    if f.observed is None or f.expected is None:
+        return None
+    inst = Instance(f.check_name, f.family, stage, severity, f.instance, f.observed, f.expected,
+                    f.tolerance or Decimal(0), table_type, table_no, f.page, f.unit,
+                    compared=[Source.from_record(c["role"], c) for c in compared])
+    if " ≥ " in f.instance:  # the only relation the text of an instance marks
+        inst.relation = "covers"
+    return finding_sentence(inst)
+
+
+def largest_first(f: Finding) -> tuple[int, Decimal, int]:
+    """The order of the findings of a group: by the size of the gap in yuan, largest first; then the gaps that are
+    not money (percentages), largest first; then the comparisons of words, in page order."""
+    if f.size_in_yuan is not None:
+        return (0, -f.size_in_yuan, f.page or 0)
+    if f.difference is not None:
+        return (1, -abs(f.difference), f.page or 0)
+    return (2, Decimal(0), f.page or 0)
 
 
 # ---- pages and crops ---------------------------------------------------------------------------
@@ -222,7 +261,8 @@ table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid
 th { background: #f3f3f3; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .status-loaded { color: #176317; } .status-quarantined, .status-rejected { color: #b00; }
 .finding { border: 1px solid #ddd; border-radius: 4px; margin: 1em 0; padding: 0.6em 1em; }
-.finding h3 { font-size: 1em; margin: 0 0 0.3em 0; } .meta { color: #555; font-size: 0.9em; }
+.finding h3 { font-size: 1em; margin: 0 0 0.3em 0; } .sentence { font-size: 1.1em; margin: 0.3em 0; }
+.meta { color: #555; font-size: 0.9em; }
 .crop { max-width: 100%; height: auto; border: 1px solid #bbb; margin: 0.4em 0; display: block; }
 .legend span { padding: 0 0.5em; border: 2px solid; margin-right: 0.5em; }
 .counts td { text-align: right; } .counts td.text { text-align: left; }
@@ -292,8 +332,7 @@ def review_html(con: duckdb.DuckDBPyConnection, report_id: str, pdf_path: Path |
     others = _OtherReports(con, Path(pdf_path).parent if pdf_path is not None else None)
     try:
         for group, name, meaning in GROUPS:
-            # the findings that outline their figures first, then those that can only show their page
-            mine = sorted((f for f in found if f.group == group), key=lambda f: not f.boxes)
+            mine = sorted((f for f in found if f.group == group), key=largest_first)
             body.append(f"<h2 id=\"{group}\">{_e(name)} ({len(mine)})</h2><p class=\"meta\">{_e(meaning)}</p>")
             if not mine:
                 body.append("<p>none</p>")
@@ -354,7 +393,8 @@ def _finding_html(f: Finding, doc: Pages | None, pages: int | None, others: _Oth
             ("table", f.table_no), ("page", f.page)]
     if f.observed is None and f.expected is None:  # a comparison of words (names, a year, a table listed)
         rows = [("compared", "as text"), ("table", f.table_no), ("page", f.page)]
-    parts = [f"<div class=\"finding {f.group}\"><h3>{_e(f.check_name)}: {_e(f.instance)}</h3>",
+    said = f"<p class=\"sentence\" lang=\"zh-CN\">{_e(f.sentence)}</p>" if f.sentence else ""
+    parts = [f"<div class=\"finding {f.group}\"><h3>{_e(f.check_name)}: {_e(f.instance)}</h3>{said}",
              "<table><tr>" + "".join(f"<th>{k}</th>" for k, _ in rows) + "</tr><tr>"
              + "".join(f"<td class=\"n\">{_e(v)}</td>" for _, v in rows) + "</tr></table>"]
     if f.reason:

@@ -80,6 +80,27 @@ def config(args: argparse.Namespace) -> dict[str, Any]:
     return cfg
 
 
+def python_logs(home: Path) -> dict[str, Any]:
+    """The `python_logs` of the instance's dagster.yaml with a level of at most INFO.
+
+    One level serves two ends in Dagster: it filters what a run logs (so above INFO the event log would lose
+    each report's line), and it is the level of the console logger that a step process uses before the run's
+    own loggers are set up (at INFO and above, its DEBUG `STEP_WORKER_STARTED` lines stay off the terminal)."""
+    import logging
+
+    import yaml
+
+    try:
+        section = (yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}).get("python_logs")
+    except (OSError, yaml.YAMLError, AttributeError):
+        section = None
+    logs = dict(section) if isinstance(section, dict) else {}
+    level = logging.getLevelName(str(logs.get("python_log_level", "")).upper())
+    if not isinstance(level, int) or level > logging.INFO:
+        logs["python_log_level"] = "INFO"
+    return logs
+
+
 def dagster_instance() -> Any:
     """The Dagster instance of DAGSTER_HOME. Two commands starting at once on a new DAGSTER_HOME would
     both create its database; a file lock makes them take turns."""
@@ -89,9 +110,9 @@ def dagster_instance() -> Any:
 
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    # whatever dagster.yaml says (or lacks): no telemetry, and Dagster's own DEBUG lines stay in the
-    # event log instead of the terminal (the step processes inherit these settings with the instance)
-    overrides = {"telemetry": {"enabled": False}, "python_logs": {"python_log_level": "ERROR"}}
+    # whatever dagster.yaml says (or lacks): no telemetry, and the run's INFO lines kept (the step processes
+    # inherit these settings with the instance); the terminal is quieted by the console loggers alone
+    overrides = {"telemetry": {"enabled": False}, "python_logs": python_logs(home)}
     with open(home / ".yusuan-instance.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
@@ -113,9 +134,11 @@ def no_warehouse(resource: Any) -> bool:
 PREFIX_MIN = 6  # the shortest id or SHA-256 prefix that names a report (one hex digit names one in sixteen)
 
 
-def one_report(con: Any, report: str) -> tuple[str, str] | None:
+def one_report(con: Any, report: str, *, by_name: bool = False) -> tuple[str, str] | None:
     """(report_id, file_name) of the one report named by its id (or the start of it), its file name, the path of
-    the file ingested, or a SHA-256 prefix; None, said on stderr, when none or several match."""
+    the file ingested, or a SHA-256 prefix; with `by_name` also by its department's name or part of it, or part of
+    its file name (what a reader remembers of a report), an exact name winning over a part of one. None, said on
+    stderr with what was looked for, when none match or several do (each named)."""
     name = report.strip()
     key = name.lower()
     sha = None
@@ -126,17 +149,42 @@ def one_report(con: Any, report: str) -> tuple[str, str] | None:
             sha = sha256_of(Path(name))
         except OSError:
             sha = None
-    found = con.execute("SELECT report_id, file_name FROM budget.reports WHERE report_id = ? OR file_name = ? "
-                        "OR file_name = ? OR sha256 = ? OR (len(?) >= ? AND starts_with(report_id, ?)) "
+    found = con.execute("SELECT report_id, file_name, department FROM budget.reports WHERE report_id = ? "
+                        "OR file_name = ? OR file_name = ? OR sha256 = ? OR (len(?) >= ? AND starts_with(report_id, ?)) "
                         "OR (len(?) >= ? AND starts_with(sha256, ?)) ORDER BY file_name",
                         [key, name, Path(name).name, sha, key, PREFIX_MIN, key, key, PREFIX_MIN, key]).fetchall()
-    if len(found) != 1:
-        short = "" if found or len(key) >= PREFIX_MIN else f"; an id or SHA-256 prefix needs {PREFIX_MIN} characters"
-        print(shown(f"{report!r} matches {len(found)} reports" + (": " + ", ".join(f[1] for f in found) if found else
-                                                                  " (`yusuan status` lists them by file name)")
-                    + short), file=sys.stderr)
+    if not found and by_name and name:
+        found = con.execute("SELECT report_id, file_name, department FROM budget.reports WHERE department = ? "
+                            "ORDER BY file_name", [name]).fetchall()
+        if not found:
+            found = con.execute("SELECT report_id, file_name, department FROM budget.reports "
+                                "WHERE contains(lower(file_name), ?) OR contains(lower(coalesce(department, '')), ?) "
+                                "ORDER BY file_name", [key, key]).fetchall()
+    if len(found) == 1:
+        return found[0][0], found[0][1]
+    if found:
+        listed = "; ".join(f"{f[1]} ({f[2] or 'department not read'}, {f[0]})" for f in found)
+        print(shown(f"{report!r} names {len(found)} reports: {listed}; name one by its file name or report id"),
+              file=sys.stderr)
         return None
-    return found[0][0], found[0][1]
+    looked = "report id, SHA-256 prefix, file name" + (", part of a file name, department name or part of one"
+                                                       if by_name else "")
+    short = (f"; an id or SHA-256 prefix needs {PREFIX_MIN} characters"
+             if len(key) < PREFIX_MIN and re.fullmatch(r"r?[0-9a-f]+", key) else "")
+    print(shown(f"no report matches {report!r} (looked for it as a {looked}){short}; `yusuan status` lists the "
+                "reports"), file=sys.stderr)
+    return None
+
+
+def review_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings of `yusuan review`: those of every command, and where no data folder is named (--data-dir,
+    YUSUAN_DATA_DIR) but a warehouse is, the warehouse's own folder, which holds the store of the PDFs it was
+    built from (DATA_DIR/warehouse.duckdb beside DATA_DIR/store)."""
+    cfg = config(args)
+    warehouse = cfg.get("warehouse") or os.environ.get("YUSUAN_WAREHOUSE")
+    if "data_dir" not in cfg and not os.environ.get("YUSUAN_DATA_DIR") and warehouse:
+        cfg["data_dir"] = str(Path(warehouse).resolve().parent)
+    return cfg
 
 
 def operational(e: BaseException) -> str | None:

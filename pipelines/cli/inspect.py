@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.cli.common import config, console_for, no_warehouse, one_report, shown, texts
+from pipelines.cli.common import config, console_for, no_warehouse, one_report, review_config, shown, texts
 
 
 def status(args: argparse.Namespace) -> int:
@@ -50,11 +50,22 @@ def status(args: argparse.Namespace) -> int:
     console.print(table)
     if not rows:
         console.print("no reports yet: yusuan ingest data/samples")
+    else:
+        console.print(shown(counted([r[6] for r in rows])))
     for d in damage:
         print(shown(f"damaged: {d}"), file=sys.stderr)
     if damage:
         print(shown(back), file=sys.stderr)
     return 2 if damage else 0
+
+
+def counted(statuses: list[str]) -> str:
+    """One line of the reports by status, what analysts see first: `25 reports: 23 loaded (what analysts see),
+    1 superseded, 1 quarantined`."""
+    order = ["loaded", "superseded", "quarantined", "rejected", "unsupported"]
+    n = {s: statuses.count(s) for s in dict.fromkeys(order + sorted(set(statuses) - set(order)))}
+    parts = [f"{n[s]} {s}" + (" (what analysts see)" if s == "loaded" else "") for s in n if n[s] or s == "loaded"]
+    return f"{len(statuses)} reports: " + ", ".join(parts)
 
 
 def checks(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per option; split as the command grows)
@@ -69,7 +80,7 @@ def checks(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per optio
     where, params = "", []
     with resource.read() as con:
         if args.report:
-            one = one_report(con, args.report)
+            one = one_report(con, args.report, by_name=True)
             if one is None:
                 return 2
             where, params = "AND r.report_id = ?", [one[0]]
@@ -139,10 +150,11 @@ def review(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per optio
     from yusuan.review import index_html, write_review
 
     if bool(args.report) == bool(args.all):
-        print("give one REPORT (id, file name or SHA-256 prefix) or --all, not both" if args.all else
-              "give one REPORT (id, file name or SHA-256 prefix), or --all", file=sys.stderr)
+        named = "id, file name or part of it, department, or SHA-256 prefix"
+        print(f"give one REPORT ({named}) or --all, not both" if args.all else
+              f"give one REPORT ({named}), or --all", file=sys.stderr)
         return 2
-    resource = YusuanConfig(**config(args))
+    resource = YusuanConfig(**review_config(args))
     settings = resource.settings()
     target = Path(args.out) if args.out else None
     if args.all and target is not None and target.exists() and not target.is_dir():
@@ -159,7 +171,7 @@ def review(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per optio
         if args.all:
             found = con.execute("SELECT report_id, file_name FROM budget.reports ORDER BY file_name").fetchall()
         else:
-            one = one_report(con, args.report)
+            one = one_report(con, args.report, by_name=True)
             if one is None:
                 return 2
             found = [one]

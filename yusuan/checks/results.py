@@ -11,6 +11,7 @@ import duckdb
 import yaml
 
 from yusuan.checks.instance import Instance, Source
+from yusuan.checks.sentences import finding_sentence
 from yusuan.money import plain
 
 # ---- waivers, results, status -----------------------------------------------------------------
@@ -54,14 +55,16 @@ RESULT_COLUMNS = ["report_id", "stage", "family", "check_name", "instance", "sev
 
 
 def result_rows(results: list[tuple[str, Instance]]) -> list[tuple[object, ...]]:
-    """The budget.check_results rows of (report_id, instance) pairs, in the order of RESULT_COLUMNS."""
+    """The budget.check_results rows of (report_id, instance) pairs, in the order of RESULT_COLUMNS (`finding`: the
+    instance as a sentence a reader can check on the page, where it fails or is within rounding)."""
     checked_at = datetime.now(UTC).replace(tzinfo=None)
     rows: list[tuple[object, ...]] = []
     for report_id, r in results:
         detail = "; ".join(x for x in (r.detail, f"waived: {r.waived}" if r.waived else None) if x) or None
         rows.append((report_id, r.stage, r.family, r.identity, r.instance, r.severity, r.passed, r.outcome,
                      r.lhs, r.rhs, r.difference, r.tolerance, r.unit, r.table_type, r.table_no, r.page, detail,
-                     r.not_evaluated, r.reading, checked_at, [_source_record(x) for x in r.compared], None))
+                     r.not_evaluated, r.reading, checked_at, [_source_record(x) for x in r.compared],
+                     finding_sentence(r)))
     return rows
 
 
