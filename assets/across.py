@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from assets.checks import check_results, check_specs
+from assets.checks import check_results, check_specs, published_summary
 from assets.conformed import conformed_facts
 from pipelines.resources import YusuanConfig
 from yusuan.checks.suites import across_families
@@ -24,14 +24,16 @@ from yusuan.publish import refresh_across
     check_specs=check_specs("across_reports", "published"),
     description="The checks across reports (budget.check_results, family across_reports): last year's figures a "
                 "report states against last year's report, a 决算's 预算数 against that year's budget; warnings "
-                "naming both reports and pages (GX suite expectations/published_suite.json).",
+                "naming both reports and pages (GX suite expectations/published_suite.json). Its materialization "
+                "counts the published reports per status and lists those not loaded, with why; a batch's (by its "
+                "publish step) also counts what became of the batch's reports.",
 )
 def across_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Any:  # type: ignore[type-arg]
     found = refresh_across(yusuan.warehouse_path(), yusuan.expectations_dir() / "identities.yaml")
     families = across_families(yusuan.expectations_dir(), found)
     context.log.info(f"across reports: {len(found)} instances, "
                      f"{sum(len(f.failing) for f in families)} disagree")
-    yield dg.MaterializeResult(metadata=across_metadata(found))
+    yield dg.MaterializeResult(metadata={**across_metadata(found), **published_summary(yusuan.published_reports())})
     yield from check_results("across_reports", families)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import dagster as dg
 
 from assets.checks import check_results, check_specs, not_evaluated
-from assets.partitions import reports_partitions
+from assets.partitions import reports_partitions, staged_department
 from assets.raw import raw_reports
 from pipelines.resources import YusuanConfig
 from yusuan.locks import report_lock
@@ -46,7 +46,7 @@ def extracted_cells(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     group_name="extracted",
     kinds={"duckdb"},
     deps=[extracted_cells],
-    check_specs=check_specs("line_items", "extracted"),
+    check_specs=check_specs("line_items", "extracted", reports_partitions),
     description="budget.line_items (one row per numeric cell) and extracted.* for the report, and its status "
                 "in budget.reports; the identities inside each table are checked here (GX suite "
                 "expectations/extracted_suite.json). A rejected report fails here with its reason.",
@@ -66,6 +66,10 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
     context.log.info(f"{result.file_name} [{report_id}] line_items: {meta['line_items']} rows, {outcome}"
                      + (f" ({result.reason})" if result.reason else ""))
     meta["summary_preview"] = dg.MetadataValue.md(preview_md(meta["summary_preview"]))
+    # `status` is the report's as recorded now (registered until the conformed stage decides); the extraction's
+    # verdict is kept as such
+    meta["verdict"] = meta.get("status", "")
+    meta.update(status=result.status, department=staged_department(settings, report_id))
     if result.status == Status.REJECTED:
         raise dg.Failure(description=f"{result.file_name}: rejected: {result.reason}", metadata=meta,
                          allow_retries=False)

@@ -33,4 +33,5 @@ def raw_reports(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> dg.M
                          metadata={**result.metadata, "status": result.status, "reason": result.reason or ""},
                          allow_retries=False)
     context.log.info(f"{result.file_name} [{report_id}] raw: registered, {result.metadata['pages']} pages")
+    context.instance.add_run_tags(context.run.run_id, {"yusuan/files": result.file_name})  # the runs list names it
     return dg.MaterializeResult(metadata={**result.metadata, "status": Status.REGISTERED.value})

@@ -18,7 +18,7 @@ import dagster as dg
 
 from pipelines.resources import YusuanConfig
 from yusuan.report_id import check_report_id
-from yusuan.stages import process_report, publish_reports
+from yusuan.stages import REMOVED_WHILE_WAITING, ReportRun, StageResult, process_report, publish_reports
 from yusuan.status import FINAL, Status
 
 ingest_job = dg.define_asset_job(
@@ -103,11 +103,38 @@ STAGE_ASSETS = {"raw": "raw_reports", "extracted": "extracted_cells", "line_item
                 "conformed": "conformed_facts"}
 
 
+def report_about(run: ReportRun) -> dict[str, str]:
+    """What the UI says of a report wherever it shows its partition (a hash): its file, its department (once
+    extracted), and what became of it (its final status and reason)."""
+    department = next((str(s.metadata["department"]) for s in run.stages if s.metadata.get("department")), "")
+    return {"file": run.file_name, "department": department, "status": str(run.status), "reason": run.reason or ""}
+
+
+def stage_metadata(result: StageResult, about: dict[str, str]) -> dict[str, Any]:
+    """A stage's materialization metadata: its own figures, and the report's final status and reason (a stage
+    that ended well says so in `stage_status`; `status` is what became of the report)."""
+    meta = {k: v for k, v in result.metadata.items() if k != "summary_preview"}
+    if "status" in meta and "verdict" not in meta:  # the load stage's status is the extraction's verdict
+        meta["verdict"] = meta["status"]
+    for key in ("table_types", "problems"):
+        if key in meta:
+            meta[key] = dg.MetadataValue.json(meta[key])
+    if result.reason and result.reason != about["reason"]:
+        meta["stage_reason"] = result.reason
+    return {**meta, **about, "stage_status": result.status}
+
+
+def files_tag(names: list[str], limit: int = 5) -> str:
+    """The files of a batch, for a run tag (the first few, and how many more)."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 @dg.op(out=dg.Out(list), description="Reports through every stage, one after another (parsing in a child within "
                                      "the limits); never fails for a bad report: its status and reason are the result.")
 def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
                    report_ids: list[str]) -> Any:
-    from assets.checks import check_results
+    from assets.checks import check_results, evaluation_of, latest_materialization, status_evaluation
     from assets.conformed import review_link
     from yusuan.publish import first_ingested
 
@@ -117,28 +144,27 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
     for report_id in report_ids:
         run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id),
                              requested_at=requested, on_wait=context.log.warning)
+        about = report_about(run)
+        review = review_link(settings, report_id)
         for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
             if result.status == Status.REJECTED and stage in ("raw", "line_items"):
                 continue  # nothing materialized: the report stopped here
-            meta = {k: v for k, v in result.metadata.items() if k != "summary_preview"}
-            for key in ("table_types", "problems"):
-                if key in meta:
-                    meta[key] = dg.MetadataValue.json(meta[key])
+            meta = stage_metadata(result, about)
             if result is run.stages[-1]:  # where the report ended: its review page
-                meta.update(review_link(settings, report_id))
+                meta.update(review)
             context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=report_id, metadata=meta))
         for stage, asset in (("extracted", "line_items"), ("conformed", "conformed_facts")):
+            target = latest_materialization(context.instance, asset, report_id)
             for check in check_results(asset, run.families.get(stage) or []):
-                context.log_event(dg.AssetCheckEvaluation(
-                    asset_key=dg.AssetKey(asset), check_name=check.check_name or "", passed=bool(check.passed),
-                    severity=check.severity, metadata=check.metadata, partition=report_id))
+                context.log_event(evaluation_of(check, report_id, target))
+        if run.reason != REMOVED_WHILE_WAITING:  # a removed report has no partition left to show it on
+            context.log_event(status_evaluation(report_id, about, review,
+                                                latest_materialization(context.instance, "conformed_facts", report_id)))
         line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
         (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
         # the report's outcome, as an observation of its raw asset: what the progress of a batch counts
-        yield dg.AssetObservation("raw_reports", partition=report_id,
-                                  metadata={"file": run.file_name, "status": run.status, "reason": run.reason or ""})
-        done.append({"report_id": report_id, "file": run.file_name, "status": run.status, "reason": run.reason,
-                     "seconds": run.seconds})
+        yield dg.AssetObservation("raw_reports", partition=report_id, metadata=about)
+        done.append({"report_id": report_id, **about, "reason": run.reason, "seconds": run.seconds})
     yield dg.Output(done)
 
 
@@ -152,20 +178,30 @@ def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type:
                                 requested_at=requested_at(context), warn=context.log.warning)
     # the checks across reports ran again over the new published state: shown on their asset
     from assets.across import across_metadata
+    from assets.checks import batch_summary, latest_materialization, published_summary, status_counts
     from yusuan.checks.suites import across_families
 
     found = list(published.across)
-    context.log_event(dg.AssetMaterialization(asset_key="across_reports", metadata=across_metadata(found)))
+    context.log_event(dg.AssetMaterialization(asset_key="across_reports", metadata={
+        **across_metadata(found), **batch_summary(runs), **published_summary(yusuan.published_reports())}))
+    target = latest_materialization(context.instance, "across_reports", None)
     for f in across_families(settings.expectations, found):
         context.log_event(dg.AssetCheckEvaluation(
             asset_key=dg.AssetKey("across_reports"), check_name=f.check_name, passed=f.success,
             severity=dg.AssetCheckSeverity.WARN, metadata={"evaluated": f.evaluated, "failed": len(f.failing),
-                                                           "failing_instances": dg.MetadataValue.json(f.failing[:50])}))
-    counts: dict[str, int] = {}
-    for r in runs:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+                                                           "failing_instances": dg.MetadataValue.json(f.failing[:50])},
+            target_materialization_data=target))
+    counts = status_counts(runs)
     context.log.info(f"published {published.added} reports in {published.seconds:.2f} s "
                      f"({published.reports} in the warehouse): {counts}")
+    for r in runs:
+        if r["status"] != Status.LOADED:
+            context.log.warning(f"{r['file']} [{r['report_id']}] ({r['department'] or 'department not read'}): "
+                                f"{r['status']}" + (f": {r['reason']}" if r["reason"] else ""))
+    # the outcome on the run itself: the runs list shows what became of each batch
+    context.instance.add_run_tags(context.run_id, {
+        "yusuan/outcome": ", ".join(f"{n} {s}" for s, n in counts.items()),
+        **({"yusuan/department": runs[0]["department"]} if len(runs) == 1 and runs[0]["department"] else {})})
     for note in published.after_commit:
         context.log.warning(f"published; then {note}")
     return {"part": published.part, "published": published.added, "seconds": published.seconds,

@@ -122,7 +122,7 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
     assert set(seen) == {"row_identities_hold", "totals_equal_their_rows", "code_hierarchy_adds_up",
                          "tables_agree_with_each_other", "nothing_lost_between_stages", "related_figures_correspond",
                          "narrative_agrees_with_tables", "wording_agrees_with_the_report",
-                         "tables_are_read_as_they_add_up"}
+                         "tables_are_read_as_they_add_up", "report_is_loaded"}
     assert seen["tables_are_read_as_they_add_up"][0] == "SUCCEEDED"  # every table of the sample adds up as read
     status, severity, meta = seen["related_figures_correspond"]
     assert (status, severity) == ("FAILED", "WARN")
@@ -149,3 +149,81 @@ def test_ui_shows_identity_checks_with_their_metadata(webserver: tuple[str, Path
     page = Path(links["review_page"])
     assert page.parent == data / "review" and page.name == f"{event['partition']}.html" and page.exists()
     assert "narrative_figures_agree_with_tables" in page.read_text(encoding="utf-8")
+
+
+PARTITION_CHECKS = """query Checks($key: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $key) { ... on AssetNode {
+    assetChecksOrError { ... on AssetChecks { checks { name
+      partitionStatuses { ... on AssetCheckDefaultPartitionStatuses { succeededPartitions failedPartitions } } } } } } } }"""
+
+PARTITION_MATERIALIZATION = """query Latest($key: AssetKeyInput!, $partition: String!) {
+  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations(partitions: [$partition], limit: 1) {
+    partition metadataEntries { label ... on TextMetadataEntry { text } } } } } }"""
+
+LATEST = """query Latest($key: AssetKeyInput!) {
+  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations(limit: 1) { runId
+    metadataEntries { label ... on IntMetadataEntry { intValue } ... on MarkdownMetadataEntry { mdStr } } } } } }"""
+
+RUN_TAGS = """query Run($id: ID!) { runOrError(runId: $id) { ... on Run { tags { key value } } } }"""
+
+
+def quarantine_by_losing_an_amount(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conforming step that loses one amount (表7's 公务接待费): the report is quarantined (its figures would be
+    ours), as tests/test_identities.py shows on the sample."""
+    import yusuan.conform as conform
+
+    original = conform.conform_report
+
+    def lossy(con: Any, report_id: str) -> dict[str, int]:
+        counts = original(con, report_id)
+        con.execute("DELETE FROM conformed.fact_three_public WHERE report_id = ? AND item = '公务接待费'", [report_id])
+        return counts
+
+    monkeypatch.setattr("yusuan.conform.conform_report", lossy)
+
+
+def test_ui_shows_a_quarantined_report_on_its_partition_and_in_the_batch_summary(
+        webserver: tuple[str, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, every partition was green: the line_items materialization of a quarantined report said `loaded`,
+    and a check showed only the last report it evaluated. Now the report's partition fails `report_is_loaded`
+    (and the identity that broke), every stage names its final status, and the batch says what it quarantined."""
+    url, home, data = webserver
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    from pipelines.cli import main
+    from yusuan.store import add_to_store
+
+    pdf = tmp_path / "quarantined-copy.pdf"  # the sample's content, another file (so another report)
+    pdf.write_bytes((ROOT / "data" / "samples" / "wuchang-kjj-2024-budget.pdf").read_bytes() + b"\n% copy\n")
+    report_id = add_to_store(pdf, tmp_path / "store").report_id
+    quarantine_by_losing_an_amount(monkeypatch)
+    assert main(["ingest", str(pdf), "--data-dir", str(data)]) == 0
+    # each check shows its result per partition: this report failed
+    node = graphql(url, PARTITION_CHECKS, {"key": {"path": ["conformed_facts"]}})["assetNodeOrError"]
+    statuses = {c["name"]: c["partitionStatuses"] for c in node["assetChecksOrError"]["checks"]}
+    for check in ("report_is_loaded", "nothing_lost_between_stages"):
+        assert report_id in statuses[check]["failedPartitions"], (check, statuses[check])
+        assert report_id not in statuses[check]["succeededPartitions"]
+    assert report_id in statuses["tables_agree_with_each_other"]["succeededPartitions"]
+    # every stage's materialization carries the report's final status, its file and its department
+    for asset in ("extracted_cells", "line_items", "conformed_facts"):
+        (event,) = graphql(url, PARTITION_MATERIALIZATION, {"key": {"path": [asset]}, "partition": report_id}
+                           )["assetOrError"]["assetMaterializations"]
+        meta = {m["label"]: m.get("text") for m in event["metadataEntries"]}
+        assert (meta["status"], meta["file"], meta["department"]) == (
+            "quarantined", pdf.name, "武昌区科学技术和经济信息化局"), asset
+        assert "amounts lost between the extracted and the conformed stage" in (meta["reason"] or "")
+    # the publish step says what became of the batch: how many were quarantined, which, and why (before, only the
+    # checks across reports were there)
+    (batch,) = graphql(url, LATEST, {"key": {"path": ["across_reports"]}})["assetOrError"]["assetMaterializations"]
+    meta = {m["label"]: m for m in batch["metadataEntries"]}
+    assert meta["batch_reports"]["intValue"] == 1 and meta["batch_quarantined"]["intValue"] == 1
+    table = meta["batch_not_loaded"]["mdStr"]
+    assert table.startswith("| file | report | department | status | reason |")
+    row = next(line for line in table.splitlines() if pdf.name in line)
+    assert f"| {report_id} |" in row and "| quarantined |" in row and "amounts lost" in row
+    # ... and so does its count over everything published (whichever report was evaluated last)
+    assert meta["published_quarantined"]["intValue"] >= 1
+    assert pdf.name in meta["published_not_loaded"]["mdStr"]
+    # the run's tags name the file and the outcome (the runs list shows them)
+    tags = {t["key"]: t["value"] for t in graphql(url, RUN_TAGS, {"id": batch["runId"]})["runOrError"]["tags"]}
+    assert (tags["yusuan/files"], tags["yusuan/outcome"]) == (pdf.name, "1 quarantined")

@@ -112,7 +112,7 @@ def ingest(args: argparse.Namespace) -> int:  # noqa: C901 (one branch per optio
             reason = "already ingested, unchanged" + (f"; {r[2]}" if r[2] else "")
             o.status, o.reason, o.tables, o.cells = r[1], reason, r[3], r[4]
     if todo:
-        results = _run_batch(console, cfg, list(todo), verbose=args.verbose)
+        results = _run_batch(console, cfg, list(todo), [o.file for o in todo.values()], verbose=args.verbose)
         rows = _published_rows(resource, list(todo))
         for rid, o in todo.items():
             got = results.get(rid)
@@ -149,16 +149,18 @@ def _set_aside_damage(console: Console, settings: Any) -> list[str]:
     return set_aside(settings.warehouse, damage)
 
 
-def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, verbose: bool) -> dict[str, Any]:
+def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], files: list[str], *,
+               verbose: bool) -> dict[str, Any]:
     """Run the batch job (multiprocess executor, one step per report, one publish) on the DAGSTER_HOME
-    instance, showing progress; returns report_id -> the step's result."""
+    instance, showing progress; returns report_id -> the step's result. Dagster's log lines go to the run's
+    event log (the UI) and, with `verbose`, to the terminal too."""
     import threading
     import uuid
 
     import dagster as dg
 
     from pipelines.definitions import batch_job
-    from pipelines.jobs import execution_config
+    from pipelines.jobs import execution_config, files_tag
 
     instance = dagster_instance()
     for note in reclaim_dead_runs(instance):
@@ -175,7 +177,7 @@ def _run_batch(console: Console, cfg: dict[str, Any], report_ids: list[str], *, 
         try:
             with dg.execute_job(dg.reconstructable(batch_job), instance=instance, run_config=run_config,
                                 tags={"yusuan/batch": token, "yusuan/reports": str(len(report_ids)),
-                                      **lease_tags()},
+                                      "yusuan/files": files_tag(files), **lease_tags()},
                                 raise_on_error=False) as result:
                 outputs: dict[str, Any] = {}
                 try:
