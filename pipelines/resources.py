@@ -66,12 +66,25 @@ class YusuanConfig(dg.ConfigurableResource):  # type: ignore[type-arg]
         """report_id -> (part, status) of what analysts see."""
         return publishing.read_manifest(self.warehouse_path())
 
+    def published_reports(self) -> list[dict[str, str]]:
+        """Every published report: file, report_id, department, status, reason."""
+        if not self.warehouse_path().exists():
+            return []
+        with self.read() as con:
+            rows = con.execute("SELECT file_name, report_id, coalesce(department, ''), status, "
+                               "coalesce(status_reason, '') FROM budget.reports ORDER BY file_name").fetchall()
+        return [dict(zip(("file", "report_id", "department", "status", "reason"), r, strict=True)) for r in rows]
+
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to the published warehouse, as analysts see it."""
         path = self.warehouse_path()
         if not path.exists():
             self.publish()
+        try:
+            publishing.relink(path)  # a copied or moved data folder: its views read its own parts
+        except (OSError, duckdb.Error):
+            pass  # a folder this process cannot write: read it as it is (its views name their parts)
         con = duckdb.connect(str(path), read_only=True)
         try:
             yield con

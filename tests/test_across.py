@@ -48,6 +48,14 @@ def test_body_key_ignores_spacing_quotes_and_bracket_variants() -> None:
     assert body_key("财政局") != body_key("统计局") and body_key(None) is None
 
 
+def test_body_key_keeps_a_department_apart_from_its_own_unit() -> None:
+    """司法局 2026: the 部门 budget (87,267,272.44 元 in all) and the 单位 budget of its 本级 (79,189,400.34 元) are
+    two bodies; a body's budget and final of each level are one."""
+    dept, unit = body_key("上海市普陀区司法局", "dept_budget"), body_key("上海市普陀区司法局（本级）", "unit_budget")
+    assert dept == "上海市普陀区司法局/dept" and unit == "上海市普陀区司法局/unit"
+    assert body_key("上海市普陀区司法局", "dept_final") == dept
+
+
 def test_every_stated_last_year_figure_of_wanli_is_checked_against_last_years_budget(
         corpus_db: duckdb.DuckDBPyConnection) -> None:
     rows = [r for r in corpus_db.execute(ACROSS).fetchall() if "wanli" in r[0]]

@@ -109,7 +109,12 @@ def test_a_republication_replaces_the_old_one_in_the_views_and_remove_deletes_ev
     db = data / "warehouse.duckdb"
     con = duckdb.connect(str(db), read_only=True)
     reports = con.execute("SELECT file_name, status FROM budget.reports ORDER BY file_name").fetchall()
-    assert [r[1] for r in reports] == ["loaded", "loaded"]
+    # the older publication of the same body, year and kind is superseded: a count of loaded reports is what
+    # analysts see
+    assert reports == [("wuchang-kjj-2024-budget-corrected.pdf", "loaded"), ("wuchang-kjj-2024-budget.pdf", "superseded")]
+    from pipelines.cli.inspect import counted
+
+    assert counted([r[1] for r in reports]) == "2 reports: 1 loaded (what analysts see), 1 superseded"
     current = con.execute("SELECT file_name FROM budget.current_reports").fetchall()
     assert current == [("wuchang-kjj-2024-budget-corrected.pdf",)]
     total = con.execute("SELECT sum(amount_yuan) FROM budget.expenditure_by_function "
@@ -135,6 +140,7 @@ def test_a_republication_replaces_the_old_one_in_the_views_and_remove_deletes_ev
             assert n == (0,), table
         assert con.execute("SELECT file_name FROM budget.current_reports").fetchall() == [
             ("wuchang-kjj-2024-budget.pdf",)]
+        assert con.execute("SELECT status FROM budget.reports").fetchall() == [("loaded",)]  # current again
         con.close()
     assert not (data / "staging" / newer_id[0]).exists()
 

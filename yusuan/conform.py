@@ -14,6 +14,7 @@ import re
 import duckdb
 
 from yusuan.schema import FACTS, sql_text
+from yusuan.three_public import meaning, prints_others
 from yusuan.vocabulary import vocabulary
 
 FUNCTION_TABLES = ("expenditure", "general_public_by_function", "gov_fund", "soe_capital", "fiscal_expenditure")
@@ -32,6 +33,7 @@ FUNDS: dict[str, str] = {"expenditure": "all", "basic_expenditure": "all", "gene
                          "gov_fund": "gov_fund", "soe_capital": "soe_capital",
                          "general_public_basic_by_economic": "general_public", "general_public_by_economic": "general_public"}
 OTHER_FUND = "fiscal"  # 财政拨款 tables
+TOTAL_ROW = vocabulary().word("total_or_grand_total")  # 合计, 总计
 
 
 def measure_of(column: str) -> str:
@@ -99,9 +101,6 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
                    CASE WHEN table_type = 'office_operation' THEN 'office_operation' ELSE {_MEASURE} END,
                    column_name, {_AMOUNTS}
             FROM {li} WHERE table_type IN ({", ".join(f"'{t}'" for t in ECONOMIC_TABLES)})""",
-        f"""INSERT INTO conformed.fact_three_public
-            SELECT {_BASE}, table_type, column_name, {_AMOUNTS}
-            FROM {li} WHERE table_type IN ({", ".join(f"'{t}'" for t in THREE_PUBLIC)})""",
         f"""INSERT INTO conformed.fact_projects
             SELECT {_BASE}, row_name, row_kind = 'total', column_name, {_AMOUNTS}, row_level
             FROM {li} WHERE table_type = 'projects'""",
@@ -139,9 +138,47 @@ def conform_report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, 
     ]
     for sql in statements:
         con.execute(sql, {"rid": report_id})
+    _conform_three_public(con, report_id)
     _refresh_subjects(con, report_id)
     counts = con.execute("SELECT count(*) FROM conformed.all_amounts WHERE report_id = ?", [report_id]).fetchone()
     return {"conformed_amounts": int(counts[0]) if counts else 0}
+
+
+_THREE_PUBLIC_COLUMNS = ["report_id", "table_seq", "row_seq", "column_seq", "table_type", "item", "amount", "unit",
+                         "amount_yuan", "row_name", "column_name", "item_key", "item_printed", "is_total", "period",
+                         "period_printed", "fund", "level", "page"]
+
+
+def _conform_three_public(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """The 三公 facts, each figure with what it is (yusuan.three_public): its row as printed (the row's name and
+    its other words: 2025年, a unit), its item, period, fund and level."""
+    found = con.execute(f"""
+        SELECT l.table_seq, l.row_seq, l.column_seq, l.table_type, l.column_name, l.amount, l.unit, l.amount_yuan,
+               l.row_name, l.row_kind, l.page,
+               (SELECT string_agg(c.raw_text, ' / ' ORDER BY c.column_seq) FROM extracted.cells c
+                WHERE c.report_id = l.report_id AND c.table_seq = l.table_seq AND c.row_seq = l.row_seq
+                  AND c.kind = 'text' AND c.raw_text IS DISTINCT FROM l.row_name) AS words,
+               r.fiscal_year, r.report_kind
+        FROM budget.line_items l JOIN budget.reports r USING (report_id)
+        WHERE l.report_id = ? AND l.table_type IN ({", ".join(f"'{t}'" for t in THREE_PUBLIC)})
+        ORDER BY l.table_seq, l.row_seq, l.column_seq""", [report_id]).fetchall()
+    with_total_row = {f[0] for f in found if f[9] == "total" or (f[8] and TOTAL_ROW.fullmatch(f[8]))}
+    tables = {f[0] for f in found}
+    beside_others = {t for t in tables if prints_others([f[8] or "" for f in found if f[0] == t],
+                                                         [f[4] for f in found if f[0] == t])}
+    rows: list[tuple[object, ...]] = []
+    for (table_seq, row_seq, column_seq, table_type, column, amount, unit, yuan, name, row_kind, page, words,
+         year, kind) in found:
+        label = " / ".join(x for x in (name, words) if x)
+        is_total_row = row_kind == "total" or bool(name and TOTAL_ROW.fullmatch(name))
+        m = meaning(label, column, year, bool(kind and kind.endswith("final")), table_seq in with_total_row,
+                    is_total_row, table_seq in beside_others)
+        rows.append((report_id, table_seq, row_seq, column_seq, table_type, column, amount, unit, yuan,
+                     label or None, column, m.item, label if m.item_from_row else column, m.item == "total",
+                     m.period, m.period_printed, m.fund, "unit" if m.is_unit_row else "body", page))
+    if rows:  # a few dozen figures a report
+        con.executemany(f"INSERT INTO conformed.fact_three_public ({', '.join(_THREE_PUBLIC_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' * len(_THREE_PUBLIC_COLUMNS))})", rows)
 
 
 def _refresh_subjects(con: duckdb.DuckDBPyConnection, report_id: str) -> None:

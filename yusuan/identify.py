@@ -188,10 +188,15 @@ def find_placeholders(lines: Iterable[tuple[int, str]], identity: Iterable[tuple
     return out
 
 
-def body_key(name: str | None) -> str | None:
+def body_key(name: str | None, report_kind: str | None = None) -> str | None:
     """The body a report is of, as a key linking its reports across years and kinds: the name as printed,
-    without spacing, quotes or bracket variants, and without a trailing （本级）."""
+    without spacing, quotes or bracket variants, and without a trailing （本级）; given the report's kind, then
+    /dept (a department's report: all its units) or /unit (one unit's, such as the department's own 本级), so a
+    部门 and its own 本级 单位 are never one body."""
     if not name:
         return None
     s = _CLOSE_BRACKET.sub(")", _OPEN_BRACKET.sub("(", _SPACING_AND_QUOTES.sub("", name)))
-    return _OWN_LEVEL.sub("", s) or None
+    key = _OWN_LEVEL.sub("", s) or None
+    if key is None or not report_kind:
+        return key
+    return f"{key}/{report_kind.split('_')[0]}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from yusuan import dictionary
 from yusuan.vocabulary import vocabulary
 
 
@@ -320,6 +321,18 @@ ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_not_evaluated INTE
     Migration(3, "each finding as a sentence a reader of the report can check on its page", """
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS finding VARCHAR;
 """),
+    Migration(4, "a 三公 figure's row, item, period, fund, level and page", """
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS row_name VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS column_name VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS item_key VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS item_printed VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS is_total BOOLEAN;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS period VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS period_printed VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS fund VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS level VARCHAR;
+ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS page INTEGER;
+"""),
 )
 
 
@@ -354,11 +367,9 @@ COMMENT ON COLUMN budget.line_items.table_type IS
 COMMENT ON COLUMN budget.line_items.column_name IS 'Leaf header path joined with / (表头)';
 COMMENT ON COLUMN budget.line_items.amount IS 'Amount as printed, in the table unit (金额)';
 COMMENT ON COLUMN budget.line_items.amount_yuan IS 'Amount converted to yuan (元)';
-COMMENT ON COLUMN budget.line_items.parse_error IS 'Why a printed cell gave no amount (never 0 instead)';
 COMMENT ON COLUMN budget.line_items.row_level IS
     'Depth of the row shown by indentation in tables without codes (项目支出表: 0 department .. 3 project)';
 COMMENT ON TABLE extracted.cells IS 'Every filled cell of every table, text cells included (as extracted)';
-COMMENT ON COLUMN budget.line_items.page IS 'The page (1-based) that prints the cell';
 COMMENT ON COLUMN budget.line_items.x0 IS
     'Left edge of the cell on its page, in PDF points from the left (pdfplumber x0); the whole merged cell where it spans';
 COMMENT ON COLUMN budget.line_items.top IS 'Top edge of the cell, in PDF points from the top of the page (pdfplumber top)';
@@ -382,19 +393,6 @@ COMMENT ON COLUMN extracted.tables.confirmation_reason IS
     'What the arithmetic showed: the pattern of failures of an unconfirmed table';
 COMMENT ON COLUMN extracted.tables.reading IS
     'The reading of the table used where its layout allows another and the first did not add up';
-COMMENT ON COLUMN budget.reports.errors IS
-    'Strict identities (severity error) the document breaks beyond rounding (findings; not waived)';
-COMMENT ON COLUMN budget.reports.warnings IS
-    'Customary correspondences, prose and wording that disagree (warnings; not waived)';
-COMMENT ON COLUMN budget.reports.tables_confirmed IS 'Tables whose reading their own arithmetic confirms';
-COMMENT ON COLUMN budget.reports.tables_unconfirmed IS
-    'Tables whose reading is not confirmed (kept out of the analyst views; a core one quarantines the report)';
-COMMENT ON COLUMN budget.reports.tables_unchecked IS
-    'Tables with nothing to add up (their reading cannot be confirmed or refuted)';
-COMMENT ON COLUMN budget.reports.instances_evaluated IS
-    'Identity instances evaluated on the report (pass, rounding, fail, waived)';
-COMMENT ON COLUMN budget.reports.instances_not_evaluated IS
-    'Identity instances not evaluated, each with its reason in budget.check_results';
 COMMENT ON TABLE extracted.narrative IS 'The report prose (情况说明), page by page';
 COMMENT ON COLUMN extracted.narrative.line_boxes IS
     'The box of each line of text on the page (x0, top, x1, bottom in PDF points), in the order of its lines';
@@ -402,22 +400,18 @@ COMMENT ON TABLE extracted.claims IS
     'Figures stated in the prose (情况说明), one per amount, change or percentage, with subject and sentence';
 COMMENT ON TABLE budget.check_results IS
     'Every identity instance evaluated on every report (核对结果): its outcome, difference and tolerance';
-COMMENT ON COLUMN budget.check_results.outcome IS
-    'pass (equal), rounding (within the rounding of the printed figures), fail, waived, not_evaluated (see reason)';
-COMMENT ON COLUMN budget.check_results.observed IS 'Left side of the identity';
-COMMENT ON COLUMN budget.check_results.expected IS 'Right side of the identity';
-COMMENT ON COLUMN budget.check_results.tolerance IS
-    'Half a unit of the last printed digit of each printed figure summed (the total and every term), each with its own precision';
-COMMENT ON COLUMN budget.check_results.reason IS 'Why an instance is not evaluated (a misprinted code, a row not placed, …)';
-COMMENT ON COLUMN budget.check_results.finding IS
-    'The finding as one sentence in Chinese: what is printed, where, what it should equal and by how much, in the '
-    'table''s own unit (发现); NULL where the instance holds';
-COMMENT ON COLUMN budget.check_results.reading IS 'The reading of the table used, where its printed structure allows another';
-COMMENT ON COLUMN budget.check_results.compared IS
-    'The figures and sentences compared: role (lhs, rhs, claim), page, box in PDF points (x0, top, x1, bottom '
-    'as pdfplumber measures them, NULL where unknown), the text as printed, and report_id where the figure is '
-    'printed in another report (a check across reports; NULL: this report)';
 """
+
+# the storage format of the analyst files (the published warehouse, an export): DuckDB 1.0 and later read it
+STORAGE_VERSION = "v1.0.0"
+
+# Columns of the published file derived from all published reports: a loaded report that a newer publication of
+# the same body, year and kind replaces reads `superseded` (its figures are no longer in the views)
+PUBLISHED_DERIVED: dict[tuple[str, str], dict[str, str]] = {("budget", "reports"): {"status": """CASE
+    WHEN t.status = 'loaded' AND row_number() OVER (
+        PARTITION BY coalesce(t.department, t.report_id), t.fiscal_year, t.report_kind, t.status = 'loaded'
+        ORDER BY t.published_at DESC NULLS LAST, t.ingested_at DESC, t.report_id) > 1 THEN 'superseded'
+    ELSE t.status END"""}}
 
 _CURRENT_REPORTS = """
 CREATE OR REPLACE VIEW budget.current_reports AS
@@ -463,17 +457,35 @@ WITH figures AS (
 ), chosen AS (
     SELECT report_id, table_seq, arg_min(column_name, rank * 1000 + column_seq) AS column_name
     FROM ranked WHERE rank IS NOT NULL GROUP BY report_id, table_seq
+), classified AS (
+    SELECT f.report_id, f.table_seq, f.row_seq, f.table_type, f.fund, f.classification, f.code, f.name,
+           f.column_name, f.amount_yuan, l.page
+    FROM ranked f JOIN chosen c USING (report_id, table_seq, column_name)
+    LEFT JOIN budget.line_items l USING (report_id, table_seq, row_seq, column_seq)
+    -- the first table of each type; a code printed on two rows of it is left out (which one is meant is unclear)
+    QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.table_seq) = 1
+        AND count(*) OVER (PARTITION BY f.report_id, f.table_seq, f.code) = 1
+), three_public AS (
+    -- the three public expenses of the first such table: the whole body's figure of the report's own period
+    -- (a budget's budget, a final account's outturn), summed over the funds where the table splits each item
+    SELECT t.report_id, t.table_seq, min(t.row_seq) AS row_seq, t.table_type, 'all' AS fund,
+           'three_public' AS classification, t.item_key AS code, min(t.item_printed) AS name,
+           min(t.column_name) AS column_name, sum(t.amount_yuan) AS amount_yuan, min(t.page) AS page
+    FROM conformed.fact_three_public t JOIN budget.reports r USING (report_id)
+    WHERE t.level = 'body' AND t.item_key IN ('total', 'overseas', 'reception', 'vehicles', 'vehicle_purchase',
+                                                'vehicle_operation')
+      AND t.period = CASE WHEN r.report_kind LIKE '%final' THEN 'final' ELSE 'budget' END
+    GROUP BY t.report_id, t.table_seq, t.table_type, t.item_key
+    QUALIFY dense_rank() OVER (PARTITION BY t.report_id ORDER BY t.table_seq) = 1
+        AND count(*) OVER (PARTITION BY t.report_id, t.table_seq, t.item_key) = 1
 )
 SELECT r.department AS body, r.body_key, r.fiscal_year AS year,
        CASE WHEN r.report_kind LIKE '%final' THEN 'final' ELSE 'budget' END AS kind, r.report_kind,
        f.classification, f.code, f.name, f.fund, f.table_type, f.column_name, f.amount_yuan, f.report_id,
-       f.table_seq, f.row_seq
-FROM ranked f JOIN chosen c USING (report_id, table_seq, column_name)
+       f.table_seq, f.row_seq, f.page
+FROM (SELECT * FROM classified UNION ALL SELECT * FROM three_public) f
 JOIN budget.current_reports r USING (report_id)
 WHERE {_CONFIRMED_TABLE}
--- the first table of each type; a code printed on two rows of it is left out (which one is meant is unclear)
-QUALIFY dense_rank() OVER (PARTITION BY f.report_id, f.table_type ORDER BY f.table_seq) = 1
-    AND count(*) OVER (PARTITION BY f.report_id, f.table_seq, f.code) = 1
 """
 
 
@@ -511,8 +523,8 @@ def _views_and_comments(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE VIEW budget.{view} AS {_view_sql(name)}")
         con.execute(f"COMMENT ON VIEW budget.{view} IS '{comment}; current loaded reports only'")
     con.execute("""CREATE OR REPLACE VIEW budget.narrative_claims AS
-        SELECT r.department, r.fiscal_year, r.report_kind, c.report_id, c.seq, c.page, c.subject, c.kind, c.value,
-               c.unit, c.raw, c.base_seq, c.sentence
+        SELECT r.department, r.fiscal_year, r.report_kind, c.report_id, c.seq, c.page, c.section, c.subject, c.item,
+               c.code, c.period, c.kind, c.value, c.unit, c.raw, c.base_seq, c.sentence, c.x0, c.top, c.x1, c.bottom
         FROM extracted.claims c JOIN budget.current_reports r USING (report_id)""")
     con.execute("COMMENT ON VIEW budget.narrative_claims IS 'Figures stated in the prose (情况说明): amount, change "
                 "(比上年增减), change_pct, share_pct; current loaded reports only'")
@@ -520,6 +532,7 @@ def _views_and_comments(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMENT ON VIEW budget.series IS 'One figure per body, year, kind (budget | final), classification "
                 "and code, in yuan, from each report''s own total column: budget against final, year against year; "
                 "current loaded reports only'")
+    _dictionary_comments(con)
     con.execute("""CREATE OR REPLACE VIEW conformed.all_amounts AS
         SELECT report_id, table_seq, amount FROM conformed.fact_summary_lines
         UNION ALL SELECT report_id, table_seq, amount FROM conformed.fact_income
@@ -534,6 +547,16 @@ def _views_and_comments(con: duckdb.DuckDBPyConnection) -> None:
                 "for the stage-preservation identity'")
 
 
+
+
+def _dictionary_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """Every column of schema budget without a comment of its own takes its meaning from the data dictionary."""
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'budget' AND comment IS NULL").fetchall():
+        said = dictionary.meaning(table, column)
+        if said:
+            con.execute(f"COMMENT ON COLUMN budget.{table}.\"{column}\" IS {sql_text(said)}")
 
 
 # ---- applying them --------------------------------------------------------------------------------
@@ -584,5 +607,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def version() -> str:
     """A short fingerprint of the whole schema (a database made from a template of another version is remade)."""
     text = repr(([(m.number, m.sql) for m in MIGRATIONS], _COMMENTS, _CURRENT_REPORTS, SERIES_SQL, FACTS, OTHER_TABLES,
+                 PUBLISHED_DERIVED, dictionary.BY_NAME, dictionary.BY_TABLE,
                  COLUMN_COMMENTS, VIEW_NAMES))
     return hashlib.sha256(text.encode()).hexdigest()[:12]

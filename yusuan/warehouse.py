@@ -209,7 +209,7 @@ def load_report(con: duckdb.DuckDBPyConnection, report_id: str, staged: Path, *,
             WHERE report_id = ?""",
                     [ident["department"], ident["department_code"], ident["unit_codes"], ident["fiscal_year"],
                      ident["report_kind"], ident["title"], ident["money_unit"], status, reason,
-                     counts[0], counts[1], body_key(ident["department"]), report_id])
+                     counts[0], counts[1], body_key(ident["department"], ident["report_kind"]), report_id])
         if not in_transaction:
             con.execute("COMMIT")
     except Exception:

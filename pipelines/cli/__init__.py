@@ -7,13 +7,15 @@
     yusuan review REPORT [--out FILE] | --all [--out DIR]
     yusuan remove REPORT [--warehouse FILE]
     yusuan verify [--warehouse FILE] [--data-dir DIR]
+    yusuan export [--out DIR] [--warehouse FILE] [--data-dir DIR]
 
 `ingest` runs the job the sensor and the schedule run (one run per batch: a step per report on
 every core, one publish), shows progress, and ends with one line per input. It exits 0 when every
 input ended with a recorded status (loaded, quarantined, rejected, unsupported, or refused,
 duplicate, already ingested), 1 when a report failed or a file is missing.
 
-The commands, one module each: `batch` (ingest), `inspect` (status, checks, review), `upkeep` (remove, verify, rebuild);
+The commands, one module each: `batch` (ingest), `inspect` (status, checks, review), `upkeep` (remove, verify, rebuild),
+`share` (export);
 `common` holds what they share.
 """
 
@@ -23,6 +25,7 @@ import sys
 from pipelines.cli.batch import ingest
 from pipelines.cli.common import operational, shown
 from pipelines.cli.inspect import checks, review, status
+from pipelines.cli.share import add_parser as add_export
 from pipelines.cli.upkeep import rebuild, remove, verify
 
 __all__ = ["main", "shown"]
@@ -68,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     p_verify = sub.add_parser("verify", parents=[common],
                               help="check every published file against its checksum; name what is damaged")
     p_verify.set_defaults(func=verify)
+    add_export(sub, common)
     args = parser.parse_args(argv)
     try:
         result: int = args.func(args)

@@ -1,7 +1,7 @@
 """The published reports of a warehouse, linked by body, year, kind and level: what the rules across reports
 (yusuan.checks.rules.across) read.
 
-A report is linked by its body (budget.reports.body_key, yusuan.identify.body_key of the department it
+A report is linked by its body (yusuan.identify.body_key of the department it
 names), its fiscal year, its kind (budget | final) and its level (dept: 部门 | unit: 单位). Each report's view
 (yusuan.view.Report) is built on first use and kept. A corpus is built from a warehouse (`Corpus.from_warehouse(con)`: its
 loaded and quarantined reports, in the order they were ingested) or from views already built (`Corpus.of`).
@@ -53,11 +53,12 @@ class Corpus:
     def from_warehouse(cls, con: Any) -> Corpus:
         """The loaded and quarantined reports of a warehouse that name their year, kind and body, in the order
         they were ingested (then by id). `con`: a DuckDB connection to the warehouse (read only is enough)."""
-        rows = con.execute("""SELECT report_id, file_name, body_key, fiscal_year, report_kind FROM budget.reports
+        rows = con.execute("""SELECT report_id, file_name, department, fiscal_year, report_kind FROM budget.reports
                               WHERE status IN ('loaded', 'quarantined') AND fiscal_year IS NOT NULL
-                                AND report_kind IS NOT NULL AND body_key IS NOT NULL
+                                AND report_kind IS NOT NULL AND department IS NOT NULL
                               ORDER BY ingested_at, report_id""").fetchall()
-        return cls([Published.of(rid, name, key, year, kind) for rid, name, key, year, kind in rows],
+        found = [(rid, name, body_key(department), year, kind) for rid, name, department, year, kind in rows]
+        return cls([Published.of(rid, name, key, year, kind) for rid, name, key, year, kind in found if key],
                    lambda report_id: Report.from_warehouse(con, report_id))
 
     @classmethod

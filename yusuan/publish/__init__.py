@@ -18,7 +18,7 @@ reads the parts the manifest names.
         unused.json                      when each retired part stopped being used
         damaged/                         parts set aside by `yusuan rebuild` (never read again)
     <warehouse>.duckdb                   views over the files of the parts the manifest names (rebuilt at
-                                         every publish)
+                                         every publish, and by `relink` when the folder was copied or moved)
 
 So a publish costs the size of its batch, not of the warehouse; a reader never holds a lock the
 pipeline needs, and sees whole reports only (the manifest names a part only once it is complete);
@@ -30,14 +30,14 @@ a part), `manifest` (the commit point and the checksums), `views` (the analyst f
 `verify` (finding a damaged part, and setting it aside), `garbage` (unused parts and temporary files).
 """
 
-from yusuan.publish.commit import Published, first_ingested, publish, published_value, refresh_across
+from yusuan.publish.commit import Published, first_ingested, publish, published_value, refresh_across, relink
 from yusuan.publish.layout import MANIFEST, PublishedStateError, parts_dir
 from yusuan.publish.manifest import manifest_rows
 from yusuan.publish.parts import export_report
 from yusuan.publish.verify import Damage, set_aside, verify
 
 __all__ = ["MANIFEST", "Damage", "Published", "PublishedStateError", "export_report", "first_ingested",
-           "manifest_rows", "parts_dir", "publish", "published_value", "read_manifest", "refresh_across",
+           "manifest_rows", "parts_dir", "publish", "published_value", "read_manifest", "refresh_across", "relink",
            "set_aside", "verify"]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from yusuan.publish.garbage import collect_garbage, retire_unused
-from yusuan.publish.layout import PublishedStateError, part_dir, parts_dir, publish_lock
+from yusuan.publish.layout import MANIFEST, PublishedStateError, part_dir, parts_dir, publish_lock, sql_glob
 from yusuan.publish.manifest import ManifestRow, manifest_rows, write_manifest
 from yusuan.publish.parts import fresh_schema, new_part_name, stored_tables, write_across_part, write_part, write_schema_part
 from yusuan.publish.views import write_views
@@ -90,6 +90,31 @@ def publish(warehouse: Path, exported: Mapping[str, Path], *, remove: tuple[str,
     return Published(part=part, reports=len(rows), added=len(exported),
                      removed=sum(1 for r in remove if r in {o[0] for o in old_rows}),
                      seconds=time.monotonic() - started, across=tuple(across), after_commit=tuple(after))
+
+
+def relink(warehouse: Path) -> bool:
+    """Point the analyst file's views at the parts beside it when its folder was copied or moved (the views name
+    their parts by absolute path, as every DuckDB client reads them); True when it did. Every command that reads
+    the warehouse calls it first."""
+    warehouse = Path(warehouse)
+    folder = parts_dir(warehouse)
+    if not warehouse.exists() or not (folder / MANIFEST).exists():
+        return False
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = con.execute("SELECT sql FROM duckdb_views() WHERE database_name = current_database() "
+                            "AND schema_name = 'budget' AND view_name = 'reports'").fetchone()
+    finally:
+        con.close()
+    if found is not None and sql_glob(folder.resolve(), MANIFEST) in found[0]:
+        return False
+    with publish_lock(folder):
+        schema = fresh_schema()
+        try:
+            write_views(warehouse, schema, stored_tables(schema))
+        finally:
+            schema.close()
+    return True
 
 
 def _first_line(e: BaseException) -> str:

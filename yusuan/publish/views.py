@@ -12,6 +12,7 @@ import duckdb
 
 from yusuan.publish.layout import ACROSS_PART, MANIFEST, parts_dir, sql_glob
 from yusuan.publish.parts import columns
+from yusuan.schema import PUBLISHED_DERIVED, STORAGE_VERSION
 
 
 def write_views(warehouse: Path, schema: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:
@@ -23,13 +24,16 @@ def write_views(warehouse: Path, schema: duckdb.DuckDBPyConnection, tables: list
     tmp = warehouse.with_name(f".{warehouse.name}.{os.getpid()}.tmp")
     for leftover in (tmp, Path(f"{tmp}.wal")):
         leftover.unlink(missing_ok=True)
-    out = duckdb.connect(str(tmp))
+    # written in the oldest storage format that holds it, so the duckdb CLI analysts have (1.x) opens it
+    out = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         for s in sorted({s for s, _ in tables}):
             out.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
         for s, t in tables:
             cols = columns(schema, s, t)
-            select = ", ".join(f'CAST(t."{c}" AS {ty}) AS "{c}"' for c, ty in cols)
+            derived = PUBLISHED_DERIVED.get((s, t), {})
+            select = ", ".join(f'{derived[c]} AS "{c}"' if c in derived else f'CAST(t."{c}" AS {ty}) AS "{c}"'
+                               for c, ty in cols)
             glob = sql_glob(folder, f"part=*/{s}.{t}.parquet")
             source = f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true) t"
             if cols and cols[0][0] == "report_id":

@@ -24,6 +24,7 @@ from yusuan.checks.registry import rule
 from yusuan.identify import body_key
 from yusuan.money import YUAN, last_digit_unit
 from yusuan.narrative import Claim
+from yusuan.three_public import item_of_column
 from yusuan.view import Amount
 from yusuan.vocabulary import vocabulary
 
@@ -41,14 +42,6 @@ _CARRIED = _VOC.word("carried_over")
 # the budget a 决算 prints beside its outturn (预算数 | 年初预算数), never the outturn itself
 _BUDGET_COLUMN = _VOC.word("budget_column")
 _THREE_PUBLIC_TYPES = ("three_public", "three_public_and_office_operation", "three_public_meetings_training")
-# the items of a 三公 table, by the words of its column (the year, 预算数/决算数 and 财政拨款 removed)
-_THREE_PUBLIC_QUALIFIERS = _VOC.word("three_public_column_qualifiers")
-_SUBTOTAL = _VOC.word("subtotal_label")  # 小计
-_THREE_PUBLIC_ITEMS = tuple((item, _VOC.word(w)) for item, w in (
-    ("vehicle_purchase", "vehicle_purchase_fee"), ("vehicle_operation", "vehicle_operation_fee"),
-    ("vehicles", "vehicle_purchase_and_operation_fee"), ("overseas", "overseas_travel"),
-    ("reception", "reception_fee"), ("office_operation", "office_operation_fee"),
-    ("meetings", "meeting_fee"), ("training", "training_fee"), ("total", "three_public_total")))
 # the tables of a 部门 report that list its units by name, and the table of a 单位 report holding the same total
 _UNIT_ROW_TABLES = ("income", "expenditure", "general_public_by_unit")
 _UNIT_TABLE_IN_UNIT_REPORT = {"general_public_by_unit": ("general_public_by_unit", "general_public_by_function")}
@@ -216,18 +209,6 @@ def budget_in_final(corpus: Corpus, ident: Identity) -> list[Found]:
     return out
 
 
-def _item_of_three_public(column: str) -> str | None:
-    """The 三公 item a column of a 三公 table is of (vehicles, reception …, total), or None."""
-    s = _THREE_PUBLIC_QUALIFIERS.sub("", column)
-    parts = [p for p in s.split("/") if p]
-    if parts and _SUBTOTAL.fullmatch(parts[-1]) and len(parts) > 1:
-        parts = parts[:-1]
-    label = parts[-1] if parts else ""
-    if not label or _SUBTOTAL.fullmatch(label):
-        return "total"  # a 小计 alone, or nothing left: the table's 合计
-    return next((item for item, pattern in _THREE_PUBLIC_ITEMS if pattern.search(label)), None)
-
-
 def _not_the_budget(column: str) -> bool:
     """In the report compared with, a 三公 column of an outturn (决算数) or of another year is not the budget."""
     return bool(_OUTTURN.search(column) or _LAST_YEAR.search(column))
@@ -237,11 +218,11 @@ def _same_row(a: Amount, theirs: Tables) -> list[Amount] | None:
     """The figures of the other report that print what `a` prints: the same 三公 item (in a column of the budget),
     or the same code of a table of the same type, in its total column; None when `a` names neither."""
     if a.table_type in _THREE_PUBLIC_TYPES:
-        item = _item_of_three_public(a.column)
+        item = item_of_column(a.column)
         if item is None:
             return None
         return [x for x in theirs.of_types(_THREE_PUBLIC_TYPES)
-                if _item_of_three_public(x.column) == item and not _not_the_budget(x.column)]
+                if item_of_column(x.column) == item and not _not_the_budget(x.column)]
     if not a.row_code:
         return None
     rows = [x for x in theirs.of_type(a.table_type or "") if x.row_code == a.row_code]
