@@ -90,6 +90,18 @@ def test_the_export_opens_with_the_duckdb_cli_and_keeps_exact_amounts(corpus: Pa
         assert (exported / "data" / f"{t}.parquet").exists() and (exported / "data" / f"{t}.csv").exists()
 
 
+def test_the_export_answers_every_readme_query_as_the_warehouse_does(corpus: Path, exported: Path) -> None:
+    export = duckdb.connect(str(exported / "yusuan_budget.duckdb"), read_only=True)
+    original = duckdb.connect(str(corpus / "warehouse.duckdb"), read_only=True)
+    try:
+        for query in QUERIES:
+            assert sorted(map(repr, export.execute(query).fetchall())) == sorted(
+                map(repr, original.execute(query).fetchall())), query
+    finally:
+        export.close()
+        original.close()
+
+
 def test_the_data_package_validates(exported: Path) -> None:
     from frictionless import validate
 

@@ -91,6 +91,18 @@ def test_readme_answers_match_the_documents(warehouse: duckdb.DuckDBPyConnection
     assert without["204"] < with_all["204"]  # 司法 (204): the sfj 单位 budget, with findings, is left out
 
 
+def test_the_views_have_the_columns_the_readme_describes(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Each view's bullet in the README names its columns in backquotes; every one of them is a column of it."""
+    for view in ("three_public_expenses", "narrative_claims"):
+        bullet = re.search(rf"^- `budget\.{view}`:(.*?)(?=^- |^\S)", README, flags=re.S | re.M)
+        assert bullet, view
+        named = set(re.findall(r"`([a-z_0-9]+)`", bullet.group(1))) - {"budget", "final", "function", "economic",
+                                                                       "three_public", "all", "general_public"}
+        columns = {c for (c,) in warehouse.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = "
+                                                   "'budget' AND table_name = ?", [view]).fetchall()}
+        assert named and named <= columns, (view, named - columns)
+
+
 def test_readme_largest_projects_are_projects(warehouse: duckdb.DuckDBPyConnection) -> None:
     """The project rows, never the hierarchy above them (the department, its 本级, 本级支出项目), and tables totalled
     by 总计 as well as 合计: 深圳 统计局 2026 p8 专项统计业务 844.03 万元 (表 总计 column), 武昌 p19 计划管理经费 145 万元."""
