@@ -6,6 +6,7 @@
 #   make test-browser  the UI and a review page in headless Chromium (screenshots in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
+#   make verify-reader  every glyph and table cell read by pdfplumber and by pdfplumber-rs (.venv-rs), compared
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,7 +16,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test test-fast test-slow test-browser ui bench lint clean
+.PHONY: setup run test test-fast test-slow test-browser ui bench verify-reader lint clean
 
 $(BIN)/yusuan: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,11 +48,15 @@ ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 bench: setup
+	$(BIN)/python benchmarks/bench_stages.py
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_checks.py
 	$(BIN)/python benchmarks/bench_pipeline.py --compare
 	$(BIN)/python benchmarks/bench_review.py
 	$(BIN)/python benchmarks/bench_scale.py 1000 100
+
+verify-reader: setup
+	$(BIN)/python benchmarks/verify_reader.py
 
 lint: setup
 	$(BIN)/ruff check yusuan pipelines assets tests benchmarks
