@@ -321,18 +321,11 @@ ALTER TABLE budget.reports ADD COLUMN IF NOT EXISTS instances_not_evaluated INTE
     Migration(3, "each finding as a sentence a reader of the report can check on its page", """
 ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS finding VARCHAR;
 """),
-    Migration(4, "a 三公 figure's row, item, period, fund, level and page", """
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS row_name VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS column_name VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS item_key VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS item_printed VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS is_total BOOLEAN;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS period VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS period_printed VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS fund VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS level VARCHAR;
-ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS page INTEGER;
-"""),
+    Migration(4, "a 三公 figure's row, item, period, fund, level and page", "".join(
+        f"ALTER TABLE conformed.fact_three_public ADD COLUMN IF NOT EXISTS {column} {kind};\n" for column, kind in (
+            ("row_name", "VARCHAR"), ("column_name", "VARCHAR"), ("item_key", "VARCHAR"), ("item_printed", "VARCHAR"),
+            ("is_total", "BOOLEAN"), ("period", "VARCHAR"), ("period_printed", "VARCHAR"), ("fund", "VARCHAR"),
+            ("level", "VARCHAR"), ("page", "INTEGER")))),
 )
 
 
