@@ -5,8 +5,8 @@ under the same module name, so each runs in its own environment). One line per p
 {"file", "page", "chars", "text", "at", "tables": [[[x0, top, x1, bottom, text] | null, ...] per row], "seconds"}
 - chars: the number of glyphs; text: the SHA-1 of their text in reading order; at: where their boxes (x0, top,
   x1, bottom as float64, in order) start in OUT.jsonl.bin, so the two readers' boxes can be subtracted;
-- tables: the ruled tables found (`find_tables()`), every cell with its box (0.01 pt) and its text, a merged
-  cell's covered slots null.
+- tables: the ruled tables found (`find_tables()`), every cell with its box (to 0.0001 pt) and its text, a
+  merged cell's covered slots null.
 
     python benchmarks/reader_dump.py OUT.jsonl PDF...
 """
@@ -24,7 +24,7 @@ import pdfplumber
 
 
 def _r(v: float) -> float:
-    return round(float(v), 2)
+    return round(float(v), 4)
 
 
 def _cells(table: Any) -> list[list[list[Any] | None]]:
