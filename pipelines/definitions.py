@@ -10,6 +10,9 @@ from assets.raw import raw_reports
 from pipelines.jobs import ingest_batch_job, ingest_job
 from pipelines.resources import YusuanConfig
 from pipelines.sensors import inbox_sensor, nightly_schedule
+from pipelines.signals import interruptible
+
+interruptible()  # in every process that loads the code location: the daemon's, the webserver's, the runs'
 
 defs = dg.Definitions(
     assets=[raw_reports, extracted_cells, line_items, conformed_facts, across_reports],

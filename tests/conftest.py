@@ -7,8 +7,11 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.signals import interruptible
 from yusuan.extract import extract_report
 from yusuan.model import Extraction
+
+interruptible()  # a test session started with SIGINT ignored would leave the runs' output tails unstoppable
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

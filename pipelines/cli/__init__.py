@@ -27,6 +27,7 @@ from pipelines.cli.common import operational, shown
 from pipelines.cli.inspect import checks, review, status
 from pipelines.cli.share import add_parser as add_export
 from pipelines.cli.upkeep import rebuild, remove, verify
+from pipelines.signals import interruptible
 
 __all__ = ["main", "shown"]
 
@@ -34,6 +35,7 @@ __all__ = ["main", "shown"]
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
+    interruptible()
     # Dagster's notes on its own beta parameters (a sensor's `owners`) are not the operator's business
     warnings.filterwarnings("ignore", message=r"Parameter `\w+` of .* is currently in beta")
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget-disclosure PDFs into a DuckDB warehouse.")

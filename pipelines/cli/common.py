@@ -211,3 +211,4 @@ def operational(e: BaseException) -> str | None:
                    "reports are unaffected: a publish is whole or not at all)"
         return f"{e.strerror or e}{where}"
     return None
+
