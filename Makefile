@@ -6,7 +6,8 @@
 #   make test-browser  the UI and a review page in headless Chromium (screenshots in tests/artifacts/)
 #   make ui     the Dagster UI (webserver + daemon, sensor and schedule running) on 127.0.0.1:3000
 #   make bench  extraction and the whole pipeline against a bare pdfplumber pass; check cost; 1,000 reports
-#   make verify-reader  every glyph and table cell read by pdfplumber and by pdfplumber-rs (.venv-rs), compared
+#   make verify-reader  every object of every page read by pdfplumber as shipped and by yusuan's fast reading, compared
+#   make verify-reader-rs  every glyph and table cell read by pdfplumber and by pdfplumber-rs (.venv-rs), compared
 
 PYTHON ?= python3
 VENV   := .venv
@@ -16,7 +17,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test test-fast test-slow test-browser ui bench verify-reader lint clean
+.PHONY: setup run test test-fast test-slow test-browser ui bench verify-reader verify-reader-rs lint clean
 
 $(BIN)/yusuan: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ bench: setup
 	$(BIN)/python benchmarks/bench_scale.py 1000 100
 
 verify-reader: setup
+	$(BIN)/python benchmarks/verify_contents.py
+
+verify-reader-rs: setup
 	$(BIN)/python benchmarks/verify_reader.py
 
 lint: setup

@@ -5,7 +5,7 @@
    one publish: their CPU time, split by stage. The split is cProfile's exclusive time per function, grouped by
    the module it belongs to (a C function's time goes to the module that called it), and scaled to the CPU time
    of the same run without the profiler (profiling slows Python more than C):
-   - open (the file, its pages), chars (pdfminer's parse of the content streams), ruled tables (pdfplumber's
+   - open (the file, its pages), chars (the content streams parsed: yusuan/reader.py and pdfminer), ruled tables (pdfplumber's
      table finder), grid, recognise (titles, headers, rows, forms, readings), narrative, identity, extract (the
      rest of the extraction);
    - load, checks (the rules), GX (great-expectations), conform, the review page, publish; the rest.
@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 # the stage a function's module belongs to: the first fragment of its file path that matches
 GROUPS: tuple[tuple[str, str], ...] = (
-    ("pdfplumber/table.py", "ruled tables"), ("pdfminer/", "chars"), ("pdfplumber/page.py", "chars"),
+    ("pdfplumber/table.py", "ruled tables"), ("pdfminer/", "chars"), ("yusuan/reader.py", "chars"),
+    ("pdfplumber/page.py", "chars"),
     ("pdfplumber/utils", "chars"), ("pdfplumber/pdf.py", "open"), ("pypdfium2", "open"), ("pdfplumber/", "chars"),
     ("yusuan/grid.py", "grid"), ("yusuan/recognise.py", "recognise"), ("yusuan/tables.py", "recognise"),
     ("yusuan/forms.py", "recognise"), ("yusuan/reading.py", "recognise"), ("yusuan/vocabulary.py", "recognise"),

@@ -33,6 +33,7 @@ from yusuan.identify import find_placeholders, identify_report
 from yusuan.model import Cell, Extraction, NarrativeParagraph, ReportIdentity, Table
 from yusuan.money import squeeze
 from yusuan.narrative import extract_claims
+from yusuan.reader import open_pdf
 from yusuan.recognise import TitleReading, read_title, table_number, table_type
 from yusuan.register import page_ranges
 from yusuan.status import Status
@@ -253,7 +254,7 @@ def extract_report(path: Path | str, *, pages: int | None = None, catalog: Path 
     from yusuan.reading import confirm_readings
 
     walk = _Walk()
-    with pdfplumber.open(Path(path)) as pdf:
+    with open_pdf(path) as pdf:
         metadata = dict(pdf.metadata or {})
         for index, raw_page in enumerate(pdf.pages[: pages or None]):
             walk.page(pdf, raw_page, index + 1)
@@ -421,14 +422,14 @@ def _upright(pdf: Any, page: Any, problems: list[str]) -> Any:
     box = list(page.page_obj.mediabox or [])
     if len(box) == 4 and (box[0] > box[2] or box[1] > box[3]):
         page.page_obj.mediabox = [min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])]
-        page = pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+        page = type(page)(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
     if not reads_turned_back(page):
         return page
     turned = page.rotation
     page.page_obj.rotate = 0
     page.page_obj.attrs["Rotate"] = 0
     problems.append(f"page {page.page_number} is turned {turned}°: read with its text upright")
-    return pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+    return type(page)(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
 
 
 def reads_turned_back(page: Any) -> bool:
