@@ -41,7 +41,7 @@ def conformed_facts(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> 
     settings = yusuan.settings()
     report_id = context.partition_key
     with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
-        result, families = conform_stage(settings, report_id)
+        result, families, _ = conform_stage(settings, report_id)
         if families:
             out = exported(settings, report_id)
             published = yusuan.publish({report_id: out} if out else {})

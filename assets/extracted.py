@@ -55,7 +55,7 @@ def line_items(context: dg.AssetExecutionContext, yusuan: YusuanConfig) -> Itera
     settings = yusuan.settings()
     report_id = context.partition_key
     with report_lock(settings.staging_dir, report_id, on_wait=context.log.warning):
-        result, families = load_stage(settings, report_id)
+        result, families, _ = load_stage(settings, report_id)
         meta = dict(result.metadata)
         if result.final:  # rejected or unsupported: published as such
             out = exported(settings, report_id)

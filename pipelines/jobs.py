@@ -1,16 +1,19 @@
 """The jobs.
 
-- `ingest_batch_job`: a batch of reports in one run. The reports are shared out by size among a few
-  steps (twice the cores), which the multiprocess executor runs on every core (its processes are
-  forked from a server that has already imported the pipeline and GX); each step takes its reports
-  through every stage, and one `publish_batch` step, in the `duckdb_write` pool, makes the batch
-  visible to analysts at once. `yusuan ingest`, the inbox sensor and the nightly
+- `ingest_batch_job`: a batch of reports in one run. One step a core, which the multiprocess executor
+  runs on every core (its processes are forked from a server that has already imported the pipeline
+  and GX); each step takes the next report nobody has taken yet, largest first (a claim file per
+  report and run), through every stage, so that the cores finish together; one `publish_batch` step,
+  in the `duckdb_write` pool, makes the batch visible to analysts at once. `yusuan ingest`, the inbox sensor and the nightly
   schedule all run this job.
 - `ingest_job`: the assets of one report (one partition of `reports`), in-process: what the UI's
   "Materialize" runs on a partition.
 """
 
+import contextlib
 import os
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,20 +49,38 @@ def execution_config(reports: int) -> dict[str, Any]:
 
 class BatchConfig(dg.Config):
     reports: list[str]
-    # how many steps share the reports (0: twice the cores): fewer steps cost less start-up, more
-    # steps balance the cores better
+    # how many steps take the reports (0: one a core)
     steps: int = 0
 
 
-def share(sizes: dict[str, int], steps: int) -> list[list[str]]:
-    """Reports (id -> pages) dealt to `steps` groups of about equal work, largest first (so the
-    executor starts the longest work first)."""
-    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(steps, len(sizes))))]
-    for report_id in sorted(sizes, key=lambda r: (-sizes[r], r)):
-        total, members = min(groups, key=lambda g: g[0])
-        groups.remove((total, members))
-        groups.append((total + sizes[report_id], [*members, report_id]))
-    return [members for _, members in sorted(groups, key=lambda g: -g[0]) if members]
+def largest_first(sizes: dict[str, int]) -> list[str]:
+    """The reports (id -> pages) in the order the steps take them: the longest work first, so that no core
+    is left with a long report at the end while the other waits."""
+    return sorted(sizes, key=lambda r: (-sizes[r], r))
+
+
+def claim(folder: Path, report_id: str) -> bool:
+    """True for the one step of a run that takes the report (the first to create its claim file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(folder / report_id, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        return False
+    return True
+
+
+def claims_dir(settings: Any, run_id: str) -> Path:
+    return Path(settings.staging_dir) / "claims" / run_id
+
+
+def _forget_old_claims(folder: Path, days: float = 7) -> None:
+    """The claims of runs killed before their publish step (which removes a run's own), after a week."""
+    if not folder.is_dir():
+        return
+    for old in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > days * 86400:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _pages(paths: list[Path]) -> list[int]:
@@ -77,7 +98,8 @@ def _pages(paths: list[Path]) -> list[int]:
     return out
 
 
-@dg.op(out=dg.DynamicOut(list), description="The reports of the batch, shared out among the steps by pages.")
+@dg.op(out=dg.DynamicOut(list), description="The reports of the batch, largest first, for one step a core to take "
+                                            "one at a time.")
 def batch_reports(config: BatchConfig, yusuan: YusuanConfig) -> Any:  # type: ignore[type-arg]
     from yusuan.sandbox import LimitExceeded, run_limited
 
@@ -88,9 +110,10 @@ def batch_reports(config: BatchConfig, yusuan: YusuanConfig) -> Any:  # type: ig
         pages = run_limited(_pages, paths, limits=settings.limits)
     except (LimitExceeded, RuntimeError):
         pages = [p.stat().st_size // 50_000 + 1 if p.exists() else 1 for p in paths]
-    sizes = dict(zip(ids, pages, strict=True))
-    for i, group in enumerate(share(sizes, config.steps or 2 * (os.cpu_count() or 1))):
-        yield dg.DynamicOutput(group, mapping_key=f"share_{i}")
+    order = largest_first(dict(zip(ids, pages, strict=True)))
+    _forget_old_claims(settings.staging_dir / "claims")
+    for i in range(max(1, min(config.steps or os.cpu_count() or 1, len(order)))):
+        yield dg.DynamicOutput(order, mapping_key=f"share_{i}")
 
 
 def requested_at(context: dg.OpExecutionContext) -> float | None:
@@ -134,16 +157,44 @@ def files_tag(names: list[str], limit: int = 5) -> str:
                                      "the limits); never fails for a bad report: its status and reason are the result.")
 def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
                    report_ids: list[str]) -> Any:
-    from assets.checks import check_results, evaluation_of, latest_materialization, status_evaluation
-    from assets.conformed import review_link
     from yusuan.publish import first_ingested
 
     settings = yusuan.settings()
-    done = []
+    done: list[dict[str, Any]] = []
     requested = requested_at(context)
+    pending: list[ReportRun] = []
+    claims = claims_dir(settings, context.run_id)
     for report_id in report_ids:
+        if not claim(claims, report_id):
+            continue  # another step of this run has it
         run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id),
-                             requested_at=requested, on_wait=context.log.warning)
+                             requested_at=requested, on_wait=context.log.warning, validate=False)
+        line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
+        (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
+        pending.append(run)
+        if len(pending) >= VALIDATE_EVERY:
+            yield from _report_runs(context, settings, pending, done)
+            pending = []
+    yield from _report_runs(context, settings, pending, done)
+    yield dg.Output(done)
+
+
+# GX validates the identity instances of this many reports at once (its set-up is paid once for them); their
+# materializations and checks reach the UI together
+VALIDATE_EVERY = 8
+
+
+def _report_runs(context: dg.OpExecutionContext, settings: Any, runs: list[ReportRun],
+                 done: list[dict[str, Any]]) -> Any:
+    """Validate the runs' instances with GX (one validation a stage), then tell Dagster what became of each
+    report: its stages' materializations, its checks, its status check, an observation of its outcome."""
+    from assets.checks import check_results, evaluation_of, latest_materialization, status_evaluation
+    from assets.conformed import review_link
+    from yusuan.stages import validate_runs
+
+    validate_runs(settings, runs)
+    for run in runs:
+        report_id = run.report_id
         about = report_about(run)
         review = review_link(settings, report_id)
         for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
@@ -160,18 +211,16 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
         if run.reason != REMOVED_WHILE_WAITING:  # a removed report has no partition left to show it on
             context.log_event(status_evaluation(report_id, about, review,
                                                 latest_materialization(context.instance, "conformed_facts", report_id)))
-        line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
-        (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
         # the report's outcome, as an observation of its raw asset: what the progress of a batch counts
         yield dg.AssetObservation("raw_reports", partition=report_id, metadata=about)
         done.append({"report_id": report_id, **about, "reason": run.reason, "seconds": run.seconds})
-    yield dg.Output(done)
 
 
 @dg.op(pool="duckdb_write", description="Publish the batch's final reports in one step (a new part and manifest).")
 def publish_batch(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
                   shares: list[list[dict[str, Any]]]) -> dict[str, Any]:
     settings = yusuan.settings()
+    shutil.rmtree(claims_dir(settings, context.run_id), ignore_errors=True)  # every step has ended
     runs = [r for share in shares for r in share]
     final = [r["report_id"] for r in runs if r["status"] in FINAL]
     published = publish_reports(settings, final, yusuan.publish,

@@ -204,9 +204,11 @@ def extract_stage(settings: Settings, report_id: str) -> StageResult:
 # ---- extracted -> warehouse rows, the identities inside each table ---------------------------
 
 
-def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[Any]]:
+def load_stage(settings: Settings, report_id: str, *,
+               validate: bool = True) -> tuple[StageResult, list[Any], list[Any] | None]:
     """Load the staged extraction into the report's database and check the identities inside each
-    table; returns the stage result and the GX family results."""
+    table; returns the stage result, the GX family results (none when `validate` is False) and the
+    identity instances (None when not checked)."""
     from yusuan.checks.results import blocking_failures
     from yusuan.checks.stage import check_stage
 
@@ -215,6 +217,7 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
     meta = warehouse.read_staged_report(staged)
     status, reason = meta["verdict"]
     families: list[Any] = []
+    results: list[Any] | None = None  # None: not checked (not loadable)
     broken: list[Any] = []
     # a loadable report stays 'registered' until the conformed stage promotes or quarantines it
     # (an extraction staged by an earlier version says "loaded" for loadable)
@@ -229,7 +232,7 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
             if loadable:
                 sha = con.execute("SELECT sha256 FROM budget.reports WHERE report_id = ?", [report_id]).fetchone()
                 results, families = check_stage(con, report_id, sha[0] if sha else "", "extracted",
-                                                settings.expectations)
+                                                settings.expectations, validate=validate)
                 broken = blocking_failures(results)
             con.execute("COMMIT")
         except Exception:
@@ -247,15 +250,17 @@ def load_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[An
                 "checks_passed": sum(1 for f in families if f.success),
                 "checks_failed": sum(1 for f in families if not f.success),
                 "identities_broken": len(broken), "summary_preview": preview}
-    return StageResult(report_id, stored.file_name, recorded, reason, metadata), families
+    return StageResult(report_id, stored.file_name, recorded, reason, metadata), families, results
 
 
 # ---- conformed ------------------------------------------------------------------------------
 
 
-def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list[Any]]:
+def conform_stage(settings: Settings, report_id: str, *,
+                  validate: bool = True) -> tuple[StageResult, list[Any], list[Any] | None]:
     """Build the conformed facts, check the identities across tables and the narrative, decide the
-    verdict (loaded or quarantined) and export the report's rows."""
+    verdict (loaded or quarantined) and export the report's rows; returns the stage result, the GX family
+    results (none when `validate` is False) and the identity instances (None when not checked)."""
     from yusuan.checks.results import record_verdict, report_verdict
     from yusuan.checks.stage import check_stage
     from yusuan.conform import conform_report
@@ -269,11 +274,12 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
         if row is None or row[0] != Status.REGISTERED:
             status = row[0] if row else "missing"
             return StageResult(report_id, stored.file_name, status, row[1] if row else None,
-                               {"file": stored.file_name, "status": status, "conformed": 0}), []
+                               {"file": stored.file_name, "status": status, "conformed": 0}), [], None
         con.execute("BEGIN TRANSACTION")
         try:
             counts = conform_report(con, report_id)
-            _, families = check_stage(con, report_id, row[2], "conformed", settings.expectations)
+            results, families = check_stage(con, report_id, row[2], "conformed", settings.expectations,
+                                            validate=validate)
             flags = warehouse.read_staged_report(settings.extraction_dir(report_id))["verdict"][1]
             verdict = report_verdict(con, report_id, flags, {t.name for t in vocabulary().table_types if t.core})
             record_verdict(con, report_id, verdict)
@@ -290,7 +296,7 @@ def conform_stage(settings: Settings, report_id: str) -> tuple[StageResult, list
         "warnings": verdict.warnings, "coverage": verdict.coverage,
         "conformed_amounts": counts["conformed_amounts"],
         "checks_passed": sum(1 for f in families if f.success),
-        "checks_failed": sum(1 for f in families if not f.success)}), families
+        "checks_failed": sum(1 for f in families if not f.success)}), families, results
 
 
 # ---- every stage --------------------------------------------------------------------------
@@ -307,6 +313,8 @@ class ReportRun:
     stages: list[StageResult] = field(default_factory=list)
     families: dict[str, list[Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    # the identity instances of each checked stage, kept for validate_runs when GX was left to the batch
+    instances: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def final(self) -> bool:
@@ -314,11 +322,13 @@ class ReportRun:
 
 
 def process_report(settings: Settings, report_id: str, *, first_ingested: Any = None,
-                   requested_at: float | None = None, on_wait: Callable[[str], None] | None = None) -> ReportRun:
+                   requested_at: float | None = None, on_wait: Callable[[str], None] | None = None,
+                   validate: bool = True) -> ReportRun:
     """Every stage of one report, stopping at the first final status, under the report's lock (yusuan.locks):
     a second run of the same report waits for the first. A report removed after the run was requested
     (`requested_at`) is not run again. An unexpected error is the run's result (status `failed`), never
-    raised: the rest of the batch goes on."""
+    raised: the rest of the batch goes on. With `validate` False, GX is left to validate_runs (once for
+    several reports); everything else, the verdict included, is decided here."""
     run = ReportRun(report_id, "", Status.FAILED.value, None)
     try:
         check_report_id(report_id)
@@ -327,7 +337,7 @@ def process_report(settings: Settings, report_id: str, *, first_ingested: Any = 
             if removed_since(settings.staging_dir, report_id, requested_at):
                 run.reason = REMOVED_WHILE_WAITING
                 return run
-            _run_stages(settings, report_id, run, first_ingested)
+            _run_stages(settings, report_id, run, first_ingested, validate)
     except Exception as e:  # recorded as this report's failure; its last published version stays
         run.status, run.reason = Status.FAILED.value, f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
     return run
@@ -336,22 +346,41 @@ def process_report(settings: Settings, report_id: str, *, first_ingested: Any = 
 REMOVED_WHILE_WAITING = "removed (yusuan remove) after this run was asked for: not run again"
 
 
-def _run_stages(settings: Settings, report_id: str, run: ReportRun, first_ingested: Any) -> None:
+def _run_stages(settings: Settings, report_id: str, run: ReportRun, first_ingested: Any, validate: bool) -> None:
     for stage in ("raw", "extracted", "line_items", "conformed"):
         started = time.perf_counter()
         if stage == "raw":
             result = register_stage(settings, report_id, first_ingested=first_ingested)
         elif stage == "extracted":
             result = extract_stage(settings, report_id)
-        elif stage == "line_items":
-            result, run.families["extracted"] = load_stage(settings, report_id)
-        else:
-            result, run.families["conformed"] = conform_stage(settings, report_id)
+        elif stage in ("line_items", "conformed"):
+            checked = "extracted" if stage == "line_items" else "conformed"
+            step = load_stage if stage == "line_items" else conform_stage
+            result, run.families[checked], instances = step(settings, report_id, validate=validate)
+            if instances is not None:
+                run.instances[checked] = instances
         run.seconds[stage] = time.perf_counter() - started
         run.stages.append(result)
         run.status, run.reason = result.status, result.reason
         if result.final:
             break
+
+
+def validate_runs(settings: Settings, runs: list[ReportRun]) -> None:
+    """GX's results for runs processed with `validate` False: one validation per stage for all of them, each
+    report's families and its stages' check counts filled in as a validation of its own would have."""
+    from yusuan.checks.stage import validate_batch
+
+    for stage, index in (("extracted", 2), ("conformed", 3)):
+        todo = [r for r in runs if stage in r.instances and len(r.stages) > index]
+        if not todo:
+            continue
+        found = validate_batch(settings.expectations, stage, {r.report_id: r.instances[stage] for r in todo})
+        for r in todo:
+            families = r.families[stage] = found[r.report_id]
+            meta = r.stages[index].metadata
+            meta["checks_passed"] = sum(1 for f in families if f.success)
+            meta["checks_failed"] = sum(1 for f in families if not f.success)
 
 
 def exported(settings: Settings, report_id: str) -> Path | None:

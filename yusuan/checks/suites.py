@@ -57,53 +57,69 @@ def load_suite(path: Path) -> Any:
     return gx.ExpectationSuite(**json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _frame(results: list[Instance]) -> Any:
+def _frame(by_report: dict[str, list[Instance]]) -> Any:
     import pandas as pd
 
+    rows = [(report, r) for report, results in by_report.items() for r in results]
+    if not rows:  # GX needs a row to validate: one that passes every family
+        return pd.DataFrame({"report": [""], "family": [""], "identity": [""], "instance": [""], "excess": [-1.0],
+                             "waived": [0]})
     return pd.DataFrame({
-        "family": [r.family for r in results],
-        "identity": [r.identity for r in results],
-        "instance": [r.instance for r in results],
+        "report": [report for report, _ in rows],
+        "family": [r.family for _, r in rows],
+        "identity": [r.identity for _, r in rows],
+        "instance": [r.instance for _, r in rows],
         # the sign is all GX needs; the exact figures stay DECIMAL in budget.check_results
-        "excess": [float(r.excess) for r in results],
-        "waived": [1 if r.waived else 0 for r in results],
-    }, columns=["family", "identity", "instance", "excess", "waived"])
+        "excess": [float(r.excess) for _, r in rows],
+        "waived": [1 if r.waived else 0 for _, r in rows],
+    }, columns=["report", "family", "identity", "instance", "excess", "waived"])
 
 
 def run_suite(suite_path: Path, results: list[Instance]) -> list[FamilyResult]:
     """Validate a stage's identity instances with its GX suite; one result per family."""
+    return run_suite_by_report(suite_path, {"": results})[""]
+
+
+def run_suite_by_report(suite_path: Path, by_report: dict[str, list[Instance]]) -> dict[str, list[FamilyResult]]:
+    """Validate the identity instances of several reports with the stage's GX suite in one validation (GX's
+    set-up and its graph of metrics are paid once for a batch, not once a report); one result per family and
+    report, as if each report had been validated alone: a family fails a report when one of that report's
+    instances is unexpected."""
     suite = load_suite(suite_path)
-    frame = _frame(results)
-    if frame.empty:  # GX needs a row to validate; an empty report passes every family
-        frame = _frame([])
-        frame.loc[0] = ["", "", "", -1.0, 0]
+    frame = _frame(by_report)
     batch = batch_definition().get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": ["identity", "instance"]})
-    by_key = {(r.identity, r.instance): r for r in results}
-    out = []
+        "result_format": "COMPLETE", "unexpected_index_column_names": ["report", "identity", "instance"]})
+    out: dict[str, list[FamilyResult]] = {report: [] for report in by_report}
     for res in validation.results:
         meta = res.expectation_config.meta or {}
-        family = meta["family"]
-        mine = [r for r in results if r.family == family]
-        error = None
         info = res.exception_info or {}
-        if info.get("raised_exception"):
-            error = str(info.get("exception_message"))
-        failing = []
+        error = str(info.get("exception_message")) if info.get("raised_exception") else None
+        unexpected: dict[str, list[dict[str, Any]]] = {}
         for row in (res.result or {}).get("unexpected_index_list") or []:
-            r = by_key.get((row["identity"], row["instance"]))
-            if r is not None:
-                failing.append({"identity": r.identity, "instance": r.instance, "lhs": _text(r.lhs), "rhs": _text(r.rhs),
-                                "difference": _text(r.difference), "tolerance": _text(r.tolerance),
-                                "table": r.table_no or r.table_type, "page": r.page})
-        counts: dict[str, int] = {}
-        for r in mine:
-            counts[r.outcome] = counts.get(r.outcome, 0) + 1
-        out.append(FamilyResult(family=family, check_name=meta["check_name"], severity=meta["severity"],
-                                success=bool(res.success) and error is None, evaluated=len(mine),
-                                failing=failing, counts=counts, error=error))
+            unexpected.setdefault(row["report"], []).append(row)
+        for report, results in by_report.items():
+            out[report].append(_family(meta, [r for r in results if r.family == meta["family"]],
+                                       unexpected.get(report, []), error))
     return out
+
+
+def _family(meta: dict[str, Any], mine: list[Instance], unexpected: list[dict[str, Any]],
+            error: str | None) -> FamilyResult:
+    by_key = {(r.identity, r.instance): r for r in mine}
+    failing = []
+    for row in unexpected:
+        r = by_key.get((row["identity"], row["instance"]))
+        if r is not None:
+            failing.append({"identity": r.identity, "instance": r.instance, "lhs": _text(r.lhs), "rhs": _text(r.rhs),
+                            "difference": _text(r.difference), "tolerance": _text(r.tolerance),
+                            "table": r.table_no or r.table_type, "page": r.page})
+    counts: dict[str, int] = {}
+    for r in mine:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    return FamilyResult(family=meta["family"], check_name=meta["check_name"], severity=meta["severity"],
+                        success=not unexpected and error is None, evaluated=len(mine),
+                        failing=failing, counts=counts, error=error)
 
 
 def _text(value: object) -> str | None:
