@@ -3,7 +3,7 @@ and by pdfplumber with yusuan's content-stream reading (yusuan/reader.py), and e
 
 A page gives pdfplumber its objects: every glyph (text, font, size, box, matrix, colours, ...), line, rectangle,
 curve, image and annotation, each a dict of attributes. Two readings are the same when every attribute of every
-object is equal (an image's stream compared by its object number), in the same order, or when both fail with the
+object is equal (a stream compared by its object number), in the same order, or when both fail with the
 same error. Ruled tables, words and cells are computed from these objects alone, so equal objects give equal
 tables. Prints the pages and objects compared, the differences (with examples), each reader's CPU time, and
 exits 0 only when nothing differs.
@@ -38,8 +38,14 @@ def pdfs(args: list[str]) -> list[Path]:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "objid") and hasattr(value, "get_data"):  # a PDFStream: one per opened document
+    """The value, with each PDFStream in it (an image's, a colour space's) named by its object number: the two
+    readings open the file twice, and a stream is an object of the document that opened it."""
+    if hasattr(value, "objid") and hasattr(value, "get_data"):
         return ("stream", value.objid)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
