@@ -64,16 +64,16 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
 
 _END = rb"#/%\[\]()<>{}\s"
-_TOKEN = re.compile(
-    rb"(?P<skip>[\s\x00]+|%[^\r\n]*)"
-    rb"|(?P<num>[-+0-9][0-9]*(?:\.[0-9]*)?|\.[0-9]*)"
+_TOKEN = re.compile(  # white space and comments, then one token (none at the end of the data)
+    rb"(?:[\s\x00]+|%[^\r\n]*)*(?:"
+    rb"(?P<num>[-+0-9][0-9]*(?:\.[0-9]*)?|\.[0-9]*)"
     rb"|(?P<kw>[A-Za-z][^" + _END + rb"]*)"
     rb"|(?P<lit>/(?:[^" + _END + rb"]|\#[0-9a-fA-F]{0,2})*)"
     rb"|(?P<str>\()"
     rb"|(?P<dict><<)"
     rb"|(?P<hex><[\s0-9a-fA-F]*)"
     rb"|(?P<close>>>?)"
-    rb"|(?P<one>.)",
+    rb"|(?P<one>.))?",
     re.S,
 )
 _NAME_HEX = re.compile(rb"#([0-9a-fA-F]{0,2})")
@@ -151,22 +151,22 @@ def tokens(data: bytes) -> list[Any]:  # noqa: C901 (the hot loop of a page: one
     match = _TOKEN.match
     while pos < n:
         m = match(data, pos)
-        assert m is not None  # `one` matches any byte
+        assert m is not None  # the pattern matches the empty string
         kind = m.lastgroup
         end = m.end()
-        if kind == "skip":
-            pass
-        elif kind == "num":
-            text = m.group()
+        if kind is None:  # white space to the end
+            break
+        if kind == "num":
+            text = m.group(kind)
             try:
                 add(float(text) if b"." in text else int(text))
             except ValueError:
                 pass
         elif kind == "kw":
-            text = m.group()
+            text = m.group(kind)
             add(True if text == _TRUE else False if text == _FALSE else KWD(text))
         elif kind == "lit":
-            raw = m.group()[1:]
+            raw = m.group(kind)[1:]
             if b"#" in raw:
                 raw = _NAME_HEX.sub(_name, raw)
             try:
@@ -181,12 +181,12 @@ def tokens(data: bytes) -> list[Any]:  # noqa: C901 (the hot loop of a page: one
         elif kind == "hex":
             if end >= n:  # pdfminer drops a hex string the data ends in
                 break
-            add(HEX_PAIR.sub(lambda h: bytes((int(h.group(0), 16),)), SPC.sub(b"", m.group()[1:])))
+            add(HEX_PAIR.sub(lambda h: bytes((int(h.group(0), 16),)), SPC.sub(b"", m.group(kind)[1:])))
         elif kind == "close":
-            if end - m.start() == 2:
+            if len(m.group(kind)) == 2:
                 add(KEYWORD_DICT_END)
         else:
-            add(KWD(m.group()))
+            add(KWD(m.group(kind)))
         pos = end
     return out
 
@@ -217,7 +217,7 @@ def _joined(streams: Sequence[Any]) -> bytes:
         end = m.end()
         if m.lastgroup == "str":
             _, end = _string(joined, end)
-        if m.lastgroup != "skip" and any(m.start() < s < end for s in seams):
+        if m.lastgroup is not None and any(m.start(m.lastgroup) < s < end for s in seams):
             raise Unsure("a token across two content streams")
         seams = {s for s in seams if s >= end}
         pos = end
@@ -365,7 +365,7 @@ class FastPage(pdfplumber.page.Page):
         attr["page_number"] = self.page_number
         for cs in ("ncs", "scs"):
             if hasattr(obj, cs):
-                attr[cs] = resolve_and_decode(getattr(obj, cs).name)
+                attr[cs] = _decoded(getattr(obj, cs).name)
         if isinstance(obj, (LTChar, LTTextContainer)):
             text = obj.get_text()
             attr["text"] = normalize_unicode(self.pdf.unicode_norm, text) if self.pdf.unicode_norm is not None \
@@ -393,6 +393,20 @@ class FastPage(pdfplumber.page.Page):
 
 _KINDS: dict[type, str] = {}
 _PLAIN = frozenset((int, float, str, bool, type(None)))
+
+
+_DECODED: dict[str | bytes, Any] = {}
+
+
+def _decoded(name: Any) -> Any:
+    """resolve_and_decode(name), each colour space's name decoded once (a pure function of the name)."""
+    if name.__class__ is not str and name.__class__ is not bytes:
+        return resolve_and_decode(name)
+    try:
+        return _DECODED[name]
+    except KeyError:
+        value = _DECODED[name] = resolve_and_decode(name)
+        return value
 
 
 def _resolved(value: Any) -> Any:
