@@ -108,7 +108,9 @@ def main() -> None:
             path.parent.mkdir(exist_ok=True)
             synthetic.build(path, seed=i)
             pdfs.append(path)
-        print(f"{n} reports drawn in {time.perf_counter() - started:.0f} s; batches of {size}, {os.cpu_count()} cores")
+        pages = _pages(pdfs)
+        print(f"{n} reports ({pages} pages) drawn in {time.perf_counter() - started:.0f} s; batches of {size}, "
+              f"{os.cpu_count()} cores")
         print(f"{'batch':>5} {'reports':>7} {'s/report':>9} {'peak MB':>8} {'warehouse MB':>13} {'publish s':>10} "
               f"{'query s':>8} {'loaded':>7}")
         rows = []
@@ -148,8 +150,28 @@ def main() -> None:
               f"a warehouse of {per_report_mb * 10_000 / 1000:.1f} GB, {batches:.0f} parts, publish about "
               f"{last[5]:.1f} s per batch (its cost is the batch's, not the warehouse's), an analyst query about "
               f"{last[6] + (last[6] - first[6]) * (10_000 - n) / max(n - size, 1):.2f} s (growing as it did here)")
+        # one night for China's year: 300,000 reports of about 30 pages (9 million pages), each worker a machine
+        # like this one running the same batches (the distributed executor of the README)
+        per_page = last[2] * n / pages  # seconds of this machine a page, in the last batch
+        night = 10 * 3600
+        workers = -(-int(9_000_000 * per_page) // night)
+        print(f"one night (10 h) for 300,000 reports, 9 million pages: {per_page * 1000:.1f} ms a page on this "
+              f"{os.cpu_count()}-core machine (last batch) makes {9_000_000 * per_page / 3600:,.0f} machine-hours, "
+              f"about {workers} such workers on the distributed executor (synthetic pages; real ones cost more: "
+              "multiply by the ratio of ../shared/breadth's seconds a page to this)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pages(paths: list[Path]) -> int:
+    import pypdfium2 as pdfium
+
+    total = 0
+    for p in paths:
+        doc = pdfium.PdfDocument(str(p))
+        total += len(doc)
+        doc.close()
+    return total
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
   runs on every core (its processes are forked from a server that has already imported the pipeline
   and GX); each step takes the next report nobody has taken yet, largest first (a claim file per
   report and run), through every stage, so that the cores finish together; one `publish_batch` step,
-  in the `duckdb_write` pool, makes the batch visible to analysts at once. `yusuan ingest`, the inbox sensor and the nightly
-  schedule all run this job.
+  in the `duckdb_write` pool, makes the batch visible to analysts at once. `yusuan ingest`, the inbox
+  sensor and the nightly schedule all run this job.
 - `ingest_job`: the assets of one report (one partition of `reports`), in-process: what the UI's
   "Materialize" runs on a partition.
 """
