@@ -164,6 +164,7 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
     requested = requested_at(context)
     pending: list[ReportRun] = []
     claims = claims_dir(settings, context.run_id)
+    since = time.monotonic()
     for report_id in report_ids:
         if not claim(claims, report_id):
             continue  # another step of this run has it
@@ -172,16 +173,17 @@ def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type
         line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
         (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
         pending.append(run)
-        if len(pending) >= VALIDATE_EVERY:
+        if len(pending) >= VALIDATE_EVERY or time.monotonic() - since >= VALIDATE_SECONDS:
             yield from _report_runs(context, settings, pending, done)
-            pending = []
+            pending, since = [], time.monotonic()
     yield from _report_runs(context, settings, pending, done)
     yield dg.Output(done)
 
 
-# GX validates the identity instances of this many reports at once (its set-up is paid once for them); their
-# materializations and checks reach the UI together
-VALIDATE_EVERY = 8
+# GX validates the identity instances of this many reports at once (its set-up is paid once for them), or of the
+# reports done in this many seconds if fewer: their materializations and checks reach the UI together
+VALIDATE_EVERY = 16
+VALIDATE_SECONDS = 60.0
 
 
 def _report_runs(context: dg.OpExecutionContext, settings: Any, runs: list[ReportRun],
