@@ -15,14 +15,16 @@ hands each object to the interpreter through a second one (PSStackParser.nextobj
 at DEBUG level on the way: three quarters of the time of a page. Here the stream is cut into tokens by one
 regular expression and the objects are handed to the same interpreter methods (`do_Tj`, `do_re`, ...), with
 the same arguments in the same order, so the interpreter, the fonts and the device compute the same glyphs,
-lines and rectangles, to the last bit.
+lines and rectangles, to the last bit. pdfplumber's objects are then made as pdfplumber makes them, without
+walking values that need no resolving (FastPage.process_object).
 
 What pdfminer's byte-by-byte machine does at the seams, the tokens here reproduce (numbers, names with `#xx`,
 strings with their escapes and nested parentheses, hex strings, dictionaries, arrays, a `>` on its own).
 Where the two could differ, the page is read by pdfminer's own parser instead: an inline image (`BI ... ID
-... EI`, whose data pdfminer reads by seeking back into the stream), a token cut across two content streams,
-a `\\<CR><LF>` whose CR ends one of pdfminer's 4,096-byte buffers. `make verify-reader` compares both on
-every page of every corpus.
+... EI`, whose data pdfminer reads by seeking back into the stream), a token cut across two content streams
+or a stream ending where pdfminer carries its state into the next (after `/`, `(`, `<`, `>`), a
+`\\<CR><LF>` whose CR ends one of pdfminer's 4,096-byte buffers, a string never closed.
+`make verify-reader` compares both on every page of every corpus.
 """
 
 from __future__ import annotations
@@ -326,6 +328,8 @@ def reader_name() -> str:
 @contextmanager
 def open_pdf(path: Path | str, reader: str | None = None) -> Iterator[Any]:
     """The PDF opened with pdfplumber, its pages read by `reader` (default: reader_name())."""
+    if reader is not None and reader not in READERS:
+        raise ValueError(f"{reader!r} is not a reader: use one of {', '.join(READERS)}")
     fast = (reader or reader_name()) == "fast"
     with pdfplumber.open(Path(path)) as pdf:
         if fast:

@@ -60,6 +60,9 @@ def test_the_reader_is_chosen_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="fast, pdfplumber"):
         reader_name()
     assert READERS == ("fast", "pdfplumber")
+    with pytest.raises(ValueError, match="not a reader"), open_pdf(SAMPLES / "hn_changsha_gaj_2025_dept_budget.pdf",
+                                                                   "mupdf"):
+        pass
 
 
 def _objects(page: Any) -> dict[str, list[dict[str, Any]]]:
