@@ -347,3 +347,16 @@ def test_a_partition_key_that_is_not_a_report_id_never_becomes_a_path(tmp_path: 
     assert not result.success
     assert (victim / "keep.pdf").exists()
     assert not (data / "staging").exists() or not any((data / "staging").iterdir())
+
+
+def test_a_file_without_pages_is_named_so_whatever_was_read_before(tmp_path: Path) -> None:
+    """pdfium's message for a refused file is its last error, which may be an earlier file's in the same process:
+    a file with no pages read after a corrupt one is still "the PDF has no pages" (the order in which a batch's
+    steps take its files is not fixed)."""
+    from yusuan.register import register_pdf
+
+    corrupt = badfiles.corrupt(tmp_path / "corrupt.pdf")
+    empty = badfiles.zero_pages(tmp_path / "zero-pages.pdf")
+    assert register_pdf(corrupt).problem.startswith("corrupt PDF")  # type: ignore[union-attr]
+    assert register_pdf(empty).problem == "the PDF has no pages"
+    assert register_pdf(corrupt).problem.startswith("corrupt PDF")  # type: ignore[union-attr]

@@ -100,7 +100,9 @@ def _why_unopened(path: Path, size: int, error: Exception) -> str:
         tail = f.read()
     if b"%%EOF" not in tail:
         return f"truncated PDF: the file ends before its end-of-file marker ({size} bytes; {error})"
-    if "Success" in str(error) and _page_count(path) == 0:  # pdfium refuses a document with no pages
+    # pdfium refuses a document with no pages; its message is its last error, which may be an earlier file's
+    # in the same process ("Success" or another), so the page tree is counted by pdfminer
+    if _page_count(path) == 0:
         return _NO_PAGES
     return f"corrupt PDF: {error}"
 
