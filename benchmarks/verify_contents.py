@@ -24,17 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def pdfs(args: list[str]) -> list[Path]:
-    roots = [Path(a) for a in args] or [ROOT / "data" / "samples", ROOT.parent / "shared" / "real",
-                                         ROOT.parent / "shared" / "breadth"]
-    found: list[Path] = []
-    for r in roots:
-        if r.is_dir():
-            found += sorted(r.glob("*.pdf"))
-        elif r.suffix.lower() == ".pdf" and r.exists():
-            found.append(r)
-    return found
+from verify_reader import pdfs  # noqa: E402 (the same corpora as the pdfplumber-rs gate)
 
 
 def _plain(value: Any) -> Any:
