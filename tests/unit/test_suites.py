@@ -33,3 +33,20 @@ def test_a_batch_validation_gives_each_report_its_own_results() -> None:
     assert not broken["totals"].success and [x["instance"] for x in broken["totals"].failing] == ["合计"]
     assert broken["row_identities"].success  # its one break is waived
     assert all(f.success for f in together["clean"]) and all(f.evaluated == 0 for f in together["empty"])
+
+
+def test_a_gx_failure_fails_every_family_of_every_report_with_its_reason(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from yusuan.checks import suites
+
+    class Broken:
+        def get_batch(self, **_: object) -> None:
+            raise RuntimeError("the metric graph could not be built")
+
+    monkeypatch.setattr(suites, "batch_definition", lambda: Broken())
+    reports = {"clean": [_instance("totals", "合计", "100.00", "100.00")], "empty": []}
+    found = run_suite_by_report(SUITE, reports)
+    families = {m["family"] for m in suites.suite_families(SUITE)}
+    for name in reports:
+        assert {f.family for f in found[name]} == families, name
+        assert all(not f.success and "the metric graph could not be built" in (f.error or "") for f in found[name])
+    assert {f.family: f.evaluated for f in found["clean"]}["totals"] == 1
