@@ -197,3 +197,36 @@ def test_a_printed_column_of_last_year_is_checked_row_by_row_against_last_years_
     got = sorted((rid, i.instance.split(" = ")[0], i.outcome, i.lhs, i.rhs) for rid, i in found)
     assert got == [("r2026", "r2026.pdf 表5 201 2025年预算数 p5", "pass", Decimal(1000000), Decimal(1000000)),
                    ("r2026", "r2026.pdf 表5 205 2025年预算数 p5", "fail", Decimal(500000), Decimal(400000))]
+
+
+def test_a_publish_runs_again_the_checks_across_reports_a_change_reaches_and_keeps_the_others(tmp_path: Path) -> None:
+    """The 决算 of two bodies published first (nothing to compare them with), then their budgets: the 决算's
+    instances run again, since their bodies changed, and find the planted difference; a third body published
+    last leaves them as they were. After each publish the across part equals a whole run of every check."""
+    from yusuan.publish import refresh_across
+
+    data = tmp_path / "data"
+    for name, builder in (("a-final.pdf", lambda p: build_final(p, 1, reception_budget=Decimal("1.00"))),
+                          ("b-final.pdf", lambda p: build_final(p, 2)), ("a-budget.pdf", lambda p: build(p, 1)),
+                          ("b-budget.pdf", lambda p: build(p, 2)), ("c-budget.pdf", lambda p: build(p, 3))):
+        builder(tmp_path / name)
+    warehouse = data / "warehouse.duckdb"
+
+    def across() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(ACROSS.replace("c.detail", "c.detail, c.checked_at")).fetchall()
+
+    def whole() -> list[tuple[Any, ...]]:
+        refresh_across(warehouse, ROOT / "expectations" / "identities.yaml")
+        return across()
+
+    run_batch([tmp_path / "a-final.pdf", tmp_path / "b-final.pdf"], data)
+    assert [r for r in across() if r[3] == "fail"] == []
+    run_batch([tmp_path / "a-budget.pdf", tmp_path / "b-budget.pdf"], data)
+    paired = across()
+    failing = [(r[0], r[1]) for r in paired if r[3] == "fail"]
+    assert failing == [("a-final.pdf", "final_budget_column_agrees_with_the_budget")] * 2
+    run_batch([tmp_path / "c-budget.pdf"], data)
+    incremental = across()
+    assert [r for r in incremental if r[0] != "c-budget.pdf"] == paired  # kept as they were, checked_at too
+    assert [r[:-1] for r in whole()] == [r[:-1] for r in incremental]  # what running everything again gives

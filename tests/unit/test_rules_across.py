@@ -151,3 +151,23 @@ def test_a_unit_report_lists_no_units() -> None:
     other = report(table("income", ["单位名称", "合计"], [["合计", "51.00"]], no="表2"),
                    kind="unit_budget", department="北湖市统计数据中心", report_id="u2")
     assert unit_rows(Corpus.of([unit, other]), identity("unit_rows_agree_with_the_units_reports")) == []
+
+
+def test_a_change_reaches_its_body_and_for_a_unit_the_departments_of_its_year_and_kind() -> None:
+    from yusuan.checks.corpus import Published
+    from yusuan.publish.across import reached
+
+    def p(rid: str, body: str, year: int, kind: str) -> Published:
+        return Published.of(rid, f"{rid}.pdf", body, year, kind)
+
+    now = [p("b24", "统计局", 2024, "dept_budget"), p("b25", "统计局", 2025, "dept_budget"),
+           p("f24", "统计局", 2024, "dept_final"), p("other", "财政局", 2025, "dept_budget"),
+           p("unit", "统计中心", 2025, "unit_budget"), p("unit24", "统计中心", 2024, "unit_final")]
+    assert reached(now, now, {"b25"}) == {"b24", "b25", "f24"}  # every report of its body, whatever year
+    assert reached(now, now, {"unit"}) == {"unit", "unit24", "b25", "other"}  # and the 部门 of its year and kind
+    assert reached(now, now, set()) == set()
+    # a report removed reaches through its link before; one that changed body reaches both bodies
+    before = [*now, p("gone", "财政局", 2024, "dept_final")]
+    assert reached(now, before, {"gone"}) == {"other"}
+    moved = [p("b25", "财政局", 2025, "dept_budget"), *now[2:]]
+    assert reached(moved, now, {"b25"}) == {"b25", "f24", "other"}

@@ -46,6 +46,8 @@ class Corpus:
                  views: dict[str, Report] | None = None) -> None:
         """The reports, in the order of publication, and how a report's view is read (`load(report_id)`)."""
         self.reports = reports
+        # the reports whose instances the rules give (their stating reports): all, unless `stating_only` narrows
+        self.stating = reports
         self._load = load
         self._views: dict[str, Report] = dict(views or {})
 
@@ -78,6 +80,11 @@ class Corpus:
             published.append(Published.of(view.report_id, name, body, view.fiscal_year, view.report_kind))
             built[view.report_id] = view
         return cls(published, _missing, built)
+
+    def stating_only(self, report_ids: set[str]) -> Corpus:
+        """The rules give the instances of these reports only (they still read every report they link to)."""
+        self.stating = [r for r in self.reports if r.report_id in report_ids]
+        return self
 
     def view(self, r: Published) -> Report:
         """The report's view (every table, its claims), built on first use."""

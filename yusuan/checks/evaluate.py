@@ -47,12 +47,16 @@ def evaluate_tables(report: Report, identities: Iterable[Identity]) -> tuple[lis
     return out + evaluate(report, readings), verdicts
 
 
-def evaluate_across(con: Any, identities: Iterable[Identity]) -> list[tuple[str, Instance]]:
-    """Every instance of the cross-report identities over a published warehouse: (stating report, instance)."""
+def evaluate_across(con: Any, identities: Iterable[Identity],
+                    stating: set[str] | None = None) -> list[tuple[str, Instance]]:
+    """Every instance of the cross-report identities over a published warehouse: (stating report, instance);
+    with `stating`, those of these reports only."""
     import yusuan.checks.rules  # noqa: F401
     from yusuan.checks.corpus import Corpus
 
     corpus = Corpus.from_warehouse(con)
+    if stating is not None:
+        corpus.stating_only(stating)
     out: list[tuple[str, Instance]] = []
     for ident in identities:
         found = RULES.get(ident.rule)

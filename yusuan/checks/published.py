@@ -16,11 +16,12 @@ from yusuan.checks.instance import Instance
 from yusuan.checks.results import apply_waivers, load_waivers
 
 
-def across_results(con: Any, catalog_path: Path) -> list[tuple[str, Instance]]:
+def across_results(con: Any, catalog_path: Path, stating: set[str] | None = None) -> list[tuple[str, Instance]]:
     """The cross-report instances of the catalog over the published warehouse `con` (a DuckDB connection, read
-    only is enough), each with its stating report's id, waivers applied."""
+    only is enough), each with its stating report's id, waivers applied; with `stating`, only those these
+    reports state."""
     catalog = load_catalog(Path(catalog_path))
-    found = evaluate_across(con, catalog.for_stage("published"))
+    found = evaluate_across(con, catalog.for_stage("published"), stating)
     waivers = load_waivers(Path(catalog_path).with_name("waivers.yaml"))
     if waivers:
         sha = dict(con.execute("SELECT report_id, sha256 FROM budget.reports").fetchall())

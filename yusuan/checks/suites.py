@@ -91,8 +91,8 @@ def run_suite_by_report(suite_path: Path, by_report: dict[str, list[Instance]]) 
         validation = batch.validate(suite, result_format={
             "result_format": "COMPLETE", "unexpected_index_column_names": ["report", "identity", "instance"]})
     except Exception as e:  # GX itself failed: every family of every report says so, none reads as a pass
-        error = f"GX could not validate the {Path(suite_path).name}: {type(e).__name__}: {e}"
-        return {report: [_family(meta, [r for r in results if r.family == meta["family"]], [], error)
+        failure = f"GX could not validate the {Path(suite_path).name}: {type(e).__name__}: {e}"
+        return {report: [_family(meta, [r for r in results if r.family == meta["family"]], [], failure)
                          for meta in suite_families(suite_path)] for report, results in by_report.items()}
     out: dict[str, list[FamilyResult]] = {report: [] for report in by_report}
     for res in validation.results:

@@ -122,24 +122,20 @@ def _first_line(e: BaseException) -> str:
 
 
 def refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
-    """Run the checks across reports over the published warehouse and make their results the across part
+    """Run every check across reports again over the published warehouse and make their results the across part
     (replaced whole); returns the instances, each with the report that states the figure."""
     warehouse = Path(warehouse)
     with publish_lock(parts_dir(warehouse)):
-        return _refresh_across(warehouse, catalog) if warehouse.exists() else []
+        return _refresh_across(warehouse, catalog, whole=True) if warehouse.exists() else []
 
 
-def _refresh_across(warehouse: Path, catalog: Path) -> list[tuple[str, Any]]:
-    from yusuan.checks.published import across_results
-    from yusuan.checks.results import result_rows
+def _refresh_across(warehouse: Path, catalog: Path, *, whole: bool = False) -> list[tuple[str, Any]]:
+    """The checks across reports after a publish: those a change can reach run again, the others are kept
+    (yusuan.publish.across); every instance, kept or new, is returned."""
+    from yusuan.publish.across import refresh
 
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        found = across_results(con, catalog)
-        rows = result_rows(found)
-    finally:
-        con.close()
-    write_across_part(parts_dir(warehouse), rows)
+    found, rows, state = refresh(warehouse, catalog, whole=whole)
+    write_across_part(parts_dir(warehouse), rows, state)
     return found
 
 

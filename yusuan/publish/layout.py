@@ -11,6 +11,8 @@ SCHEMA_PART = "_schema"
 # the results of the checks across reports (budget.check_results, family across_reports): recomputed over the
 # whole published state at every publish, and read with the rows of the reports they belong to
 ACROSS_PART = "_across"
+# in the across part: what its results were computed from (yusuan.publish.across)
+ACROSS_STATE = "state.json"
 MANIFEST = "manifest.parquet"
 # in every part: the SHA-256 of each of its files; the manifest holds the SHA-256 of this file
 CHECKSUMS = "checksums.json"

@@ -4,6 +4,7 @@ SHA-256 of each of its files in its checksums.json."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from yusuan.publish.layout import ACROSS_PART, SCHEMA_PART, part_dir, sql_path
+from yusuan.publish.layout import ACROSS_PART, ACROSS_STATE, SCHEMA_PART, part_dir, sql_path
 from yusuan.publish.manifest import write_checksums
 from yusuan.schema import PUBLISHED_SCHEMAS, ensure_schema
 
@@ -110,8 +111,9 @@ def write_part(folder: Path, part: str, exported: Mapping[str, Path],
     return statuses, digest
 
 
-def write_across_part(folder: Path, rows: list[tuple[object, ...]]) -> None:
-    """The results of the checks across reports, as this version declares their columns (replaced whole)."""
+def write_across_part(folder: Path, rows: list[tuple[object, ...]], state: dict[str, object] | None = None) -> None:
+    """The results of the checks across reports, as this version declares their columns (replaced whole), and
+    what they were computed from (`state`, yusuan.publish.across)."""
     from yusuan.checks.results import RESULT_COLUMNS
     from yusuan.warehouse import insert_rows
 
@@ -132,5 +134,7 @@ def write_across_part(folder: Path, rows: list[tuple[object, ...]]) -> None:
                     "(FORMAT parquet)")
     finally:
         mem.close()
+    if state is not None:
+        (tmp / ACROSS_STATE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     write_checksums(tmp)
     _take_name(folder, tmp, part_dir(folder, ACROSS_PART))

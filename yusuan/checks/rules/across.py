@@ -101,7 +101,7 @@ def _stated_of_others(corpus: Corpus) -> list[tuple[Published, Published, Claim,
     each change compared with a named year (比2023年, 比上年) and each amount of an earlier year, where the
     corpus holds the report of that year and kind (a budget, or a 决算 for 执行数/决算数)."""
     out: list[tuple[Published, Published, Claim, Claim | None]] = []
-    for r in corpus.reports:
+    for r in corpus.stating:
         for c in corpus.view(r).claims_by_seq.values():
             other = _stated_of(corpus, r, c)
             if other is not None:
@@ -184,7 +184,7 @@ def printed_last_year(corpus: Corpus, ident: Identity) -> list[Found]:
     code, or the same 三公 item), in its total column."""
     read = _Read(corpus)
     out: list[Found] = []
-    for r in corpus.reports:
+    for r in corpus.stating:
         for column in _columns(read(r)):
             year = _year_of_last_years_column(column, r.year)
             other = corpus.partner(r, year, "final" if _OUTTURN.search(column) else "budget") \
@@ -199,7 +199,7 @@ def budget_in_final(corpus: Corpus, ident: Identity) -> list[Found]:
     """A 决算's 预算数 columns (the 三公 table's 预算数 beside its 决算数) = that year's budget."""
     read = _Read(corpus)
     out: list[Found] = []
-    for r in corpus.reports:
+    for r in corpus.stating:
         other = corpus.partner(r, r.year, "budget") if r.kind == "final" else None
         if other is None:
             continue
@@ -261,7 +261,7 @@ def unit_rows(corpus: Corpus, ident: Identity) -> list[Found]:
     unit's own 单位 report of the same year and kind: its table of the same type, 合计 row, total column."""
     read = _Read(corpus)
     out: list[Found] = []
-    for r in corpus.reports:
+    for r in corpus.stating:
         units = corpus.units_of(r)
         if not units:
             continue
