@@ -59,9 +59,29 @@ def latest_materialization(instance: dg.DagsterInstance, asset: str,
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition] if partition else None),
         limit=1).records
-    if not records:
-        return None
-    mat = records[0]
+    return _target(records[0]) if records else None
+
+
+def latest_materializations(instance: dg.DagsterInstance, asset: str,
+                            partitions: Sequence[str]) -> dict[str, AssetCheckEvaluationTargetMaterializationData]:
+    """The same for several partitions, in one query when each was just materialized (the newest records are
+    theirs); a partition not among them is looked up alone."""
+    if not partitions:
+        return {}
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=list(partitions)),
+        limit=2 * len(partitions) + 8).records
+    found: dict[str, AssetCheckEvaluationTargetMaterializationData] = {}
+    for mat in records:  # newest first
+        if mat.partition_key is not None:
+            found.setdefault(mat.partition_key, _target(mat))
+    for partition in partitions:
+        if partition not in found and (alone := latest_materialization(instance, asset, partition)) is not None:
+            found[partition] = alone
+    return found
+
+
+def _target(mat: dg.EventLogRecord) -> AssetCheckEvaluationTargetMaterializationData:
     return AssetCheckEvaluationTargetMaterializationData(storage_id=mat.storage_id, run_id=mat.run_id,
                                                          timestamp=mat.timestamp)
 

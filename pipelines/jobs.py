@@ -157,18 +157,19 @@ def files_tag(names: list[str], limit: int = 5) -> str:
                                      "the limits); never fails for a bad report: its status and reason are the result.")
 def ingest_reports(context: dg.OpExecutionContext, yusuan: YusuanConfig,  # type: ignore[type-arg]
                    report_ids: list[str]) -> Any:
-    from yusuan.publish import first_ingested
+    from yusuan.publish import first_ingested_of
 
     settings = yusuan.settings()
     done: list[dict[str, Any]] = []
     requested = requested_at(context)
+    first = first_ingested_of(settings.warehouse, report_ids)  # kept by a report published before
     pending: list[ReportRun] = []
     claims = claims_dir(settings, context.run_id)
     since = time.monotonic()
     for report_id in report_ids:
         if not claim(claims, report_id):
             continue  # another step of this run has it
-        run = process_report(settings, report_id, first_ingested=first_ingested(settings.warehouse, report_id),
+        run = process_report(settings, report_id, first_ingested=first.get(report_id),
                              requested_at=requested, on_wait=context.log.warning, validate=False)
         line = f"{run.file_name} [{report_id}]: {run.status}" + (f" ({run.reason})" if run.reason else "")
         (context.log.info if run.status in (Status.LOADED, Status.UNSUPPORTED) else context.log.warning)(line)
@@ -190,29 +191,32 @@ def _report_runs(context: dg.OpExecutionContext, settings: Any, runs: list[Repor
                  done: list[dict[str, Any]]) -> Any:
     """Validate the runs' instances with GX (one validation a stage), then tell Dagster what became of each
     report: its stages' materializations, its checks, its status check, an observation of its outcome."""
-    from assets.checks import check_results, evaluation_of, latest_materialization, status_evaluation
+    from assets.checks import check_results, evaluation_of, latest_materializations, status_evaluation
     from assets.conformed import review_link
     from yusuan.stages import validate_runs
 
     validate_runs(settings, runs)
+    reviews = {run.report_id: review_link(settings, run.report_id) for run in runs}
     for run in runs:
-        report_id = run.report_id
-        about = report_about(run)
-        review = review_link(settings, report_id)
         for stage, result in zip(STAGE_ASSETS, run.stages, strict=False):
             if result.status == Status.REJECTED and stage in ("raw", "line_items"):
                 continue  # nothing materialized: the report stopped here
-            meta = stage_metadata(result, about)
+            meta = stage_metadata(result, report_about(run))
             if result is run.stages[-1]:  # where the report ended: its review page
-                meta.update(review)
-            context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=report_id, metadata=meta))
+                meta.update(reviews[run.report_id])
+            context.log_event(dg.AssetMaterialization(STAGE_ASSETS[stage], partition=run.report_id, metadata=meta))
+    # each check judges its partition's latest materialization: those just logged, looked up once for the runs
+    ids = [run.report_id for run in runs]
+    targets = {asset: latest_materializations(context.instance, asset, ids) for asset in ("line_items", "conformed_facts")}
+    for run in runs:
+        report_id = run.report_id
+        about = report_about(run)
         for stage, asset in (("extracted", "line_items"), ("conformed", "conformed_facts")):
-            target = latest_materialization(context.instance, asset, report_id)
             for check in check_results(asset, run.families.get(stage) or []):
-                context.log_event(evaluation_of(check, report_id, target))
+                context.log_event(evaluation_of(check, report_id, targets[asset].get(report_id)))
         if run.reason != REMOVED_WHILE_WAITING:  # a removed report has no partition left to show it on
-            context.log_event(status_evaluation(report_id, about, review,
-                                                latest_materialization(context.instance, "conformed_facts", report_id)))
+            context.log_event(status_evaluation(report_id, about, reviews[report_id],
+                                                targets["conformed_facts"].get(report_id)))
         # the report's outcome, as an observation of its raw asset: what the progress of a batch counts
         yield dg.AssetObservation("raw_reports", partition=report_id, metadata=about)
         done.append({"report_id": report_id, **about, "reason": run.reason, "seconds": run.seconds})

@@ -83,16 +83,14 @@ def _json_value(value: Any) -> str:
     return str(value)
 
 
-def _write_parquet(path: Path, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """The rows of one report for `table` (extracted.tables …), with the table's own columns, in a Parquet file."""
-    mem = duckdb.connect()
-    try:
-        declared = schema.columns(table)
-        mem.execute("CREATE TABLE t (" + ", ".join(f'"{c}" {t}' for c, t in declared) + ")")
-        insert_rows(mem, "t", [c for c, _ in declared], rows)
-        mem.execute("COPY t TO ? (FORMAT parquet)", [str(path)])
-    finally:
-        mem.close()
+def _write_parquet(mem: duckdb.DuckDBPyConnection, path: Path, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """The rows of one report for `table` (extracted.tables …), with the table's own columns, in a Parquet file
+    (`mem`: an in-memory connection the caller closes)."""
+    declared = schema.columns(table)
+    name = table.replace(".", "_")
+    mem.execute(f"CREATE TABLE {name} (" + ", ".join(f'"{c}" {t}' for c, t in declared) + ")")
+    insert_rows(mem, name, [c for c, _ in declared], rows)
+    mem.execute(f"COPY {name} TO ? (FORMAT parquet)", [str(path)])
 
 
 def stage_extraction(report_id: str, extraction: Extraction, target: Path,
@@ -109,12 +107,16 @@ def stage_extraction(report_id: str, extraction: Extraction, target: Path,
               c.column_seq, c.raw_text, c.kind, c.amount, c.unit, c.parse_error, c.block, c.row_level, *_box(c.box))
              for c in extraction.cells]
     narrative = [(report_id, p.page, p.text, [list(b) for b in p.line_boxes]) for p in extraction.narrative]
-    _write_parquet(out / "tables.parquet", "extracted.tables", tables)
-    _write_parquet(out / "cells.parquet", "extracted.cells", cells)
-    _write_parquet(out / "narrative.parquet", "extracted.narrative", narrative)
     claims = [(report_id, c.seq, c.page, c.sentence, c.subject, c.kind, c.value, c.unit, c.raw, c.base_seq,
                c.period, c.section, c.item, c.code, *_box(c.box)) for c in extraction.claims]
-    _write_parquet(out / "claims.parquet", "extracted.claims", claims)
+    mem = duckdb.connect()
+    try:
+        _write_parquet(mem, out / "tables.parquet", "extracted.tables", tables)
+        _write_parquet(mem, out / "cells.parquet", "extracted.cells", cells)
+        _write_parquet(mem, out / "narrative.parquet", "extracted.narrative", narrative)
+        _write_parquet(mem, out / "claims.parquet", "extracted.claims", claims)
+    finally:
+        mem.close()
     identity = asdict(extraction.identity)
     identity["unit_codes"] = list(identity["unit_codes"])
     (out / "report.json").write_text(json.dumps(

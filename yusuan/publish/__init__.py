@@ -27,18 +27,27 @@ the analyst file (a WAL of a crashed session) survives the next publish.
 
 The parts of the package: `layout` (where things are, the publish lock), `parts` (writing a report's export and
 a part), `manifest` (the commit point and the checksums), `views` (the analyst file), `commit` (a publish),
-`verify` (finding a damaged part, and setting it aside), `garbage` (unused parts and temporary files).
+`across` (the checks across reports a publish runs again, for the reports a change reaches), `verify` (finding a
+damaged part, and setting it aside), `garbage` (unused parts and temporary files).
 """
 
-from yusuan.publish.commit import Published, first_ingested, publish, published_value, refresh_across, relink
+from yusuan.publish.commit import (
+    Published,
+    first_ingested,
+    first_ingested_of,
+    publish,
+    published_value,
+    refresh_across,
+    relink,
+)
 from yusuan.publish.layout import MANIFEST, PublishedStateError, parts_dir
 from yusuan.publish.manifest import manifest_rows
 from yusuan.publish.parts import export_report
 from yusuan.publish.verify import Damage, set_aside, verify
 
 __all__ = ["MANIFEST", "Damage", "Published", "PublishedStateError", "export_report", "first_ingested",
-           "manifest_rows", "parts_dir", "publish", "published_value", "read_manifest", "refresh_across", "relink",
-           "set_aside", "verify"]
+           "first_ingested_of", "manifest_rows", "parts_dir", "publish", "published_value", "read_manifest",
+           "refresh_across", "relink", "set_aside", "verify"]
 
 
 def read_manifest(warehouse: object) -> dict[str, tuple[str | None, str]]:

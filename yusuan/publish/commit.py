@@ -153,8 +153,21 @@ def published_value(warehouse: Path, sql: str, params: list[object]) -> object:
 
 def first_ingested(warehouse: Path, report_id: str) -> datetime | None:
     """When the published version of a report was first ingested (None when it cannot be read)."""
+    return first_ingested_of(warehouse, [report_id]).get(report_id)
+
+
+def first_ingested_of(warehouse: Path, report_ids: list[str]) -> dict[str, datetime]:
+    """When the published versions of these reports were first ingested (one query for all of them; a report
+    not published, or a warehouse that cannot be read, gives none)."""
+    if not report_ids or not Path(warehouse).exists():
+        return {}
     try:
-        value = published_value(warehouse, "SELECT ingested_at FROM budget.reports WHERE report_id = ?", [report_id])
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rows = con.execute("SELECT report_id, ingested_at FROM budget.reports WHERE list_contains(?, report_id)",
+                               [list(report_ids)]).fetchall()
+        finally:
+            con.close()
     except duckdb.Error:
-        return None
-    return value if isinstance(value, datetime) else None
+        return {}
+    return {rid: at for rid, at in rows if isinstance(at, datetime)}
