@@ -36,7 +36,6 @@ from yusuan.publish.commit import (
     first_ingested,
     first_ingested_of,
     publish,
-    published_value,
     refresh_across,
     relink,
 )
@@ -46,7 +45,7 @@ from yusuan.publish.parts import export_report
 from yusuan.publish.verify import Damage, set_aside, verify
 
 __all__ = ["MANIFEST", "Damage", "Published", "PublishedStateError", "export_report", "first_ingested",
-           "first_ingested_of", "manifest_rows", "parts_dir", "publish", "published_value", "read_manifest",
+           "first_ingested_of", "manifest_rows", "parts_dir", "publish", "read_manifest",
            "refresh_across", "relink", "set_aside", "verify"]
 
 

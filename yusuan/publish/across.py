@@ -27,7 +27,7 @@ import duckdb
 
 from yusuan.checks.corpus import Corpus, Published
 from yusuan.checks.instance import Instance, Source
-from yusuan.publish.layout import ACROSS_PART, ACROSS_STATE, part_dir, sql_path
+from yusuan.publish.layout import ACROSS_PART, ACROSS_STATE, part_dir, parts_dir, sql_path
 from yusuan.publish.manifest import manifest_rows
 
 Found = tuple[str, Instance]
@@ -63,7 +63,7 @@ def refresh(warehouse: Path, catalog: Path, *, whole: bool = False) -> tuple[lis
     from yusuan.checks.published import across_results
     from yusuan.checks.results import result_rows
 
-    folder = Path(warehouse).with_name(Path(warehouse).stem + ".parts")
+    folder = parts_dir(warehouse)
     digest = inputs_digest(catalog)
     versions = {r[0]: r[1] for r in manifest_rows(warehouse)}
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -37,7 +37,7 @@ def publish(warehouse: Path, exported: Mapping[str, Path], *, remove: tuple[str,
             schema_source: duckdb.DuckDBPyConnection | None = None, catalog: Path | None = None) -> Published:
     """Make the exported reports (report_id -> export folder) and the removals visible at once.
     `schema_source` is a connection whose tables define the columns (a fresh schema by default). With
-    `catalog` (identities.yaml), the checks across reports are run again over the new published state.
+    `catalog` (identities.yaml), the checks across reports the change reaches are run again (yusuan.publish.across).
     Raises PublishedStateError, before changing anything, when the manifest is damaged or missing, or names a
     part that is gone."""
     started = time.monotonic()
@@ -137,18 +137,6 @@ def _refresh_across(warehouse: Path, catalog: Path, *, whole: bool = False) -> l
     found, rows, state = refresh(warehouse, catalog, whole=whole)
     write_across_part(parts_dir(warehouse), rows, state)
     return found
-
-
-def published_value(warehouse: Path, sql: str, params: list[object]) -> object:
-    """One value from the published warehouse (None when nothing is published yet)."""
-    if not Path(warehouse).exists():
-        return None
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        row = con.execute(sql, params).fetchone()
-    finally:
-        con.close()
-    return row[0] if row else None
 
 
 def first_ingested(warehouse: Path, report_id: str) -> datetime | None:

@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SCHEMA_PART = "_schema"
-# the results of the checks across reports (budget.check_results, family across_reports): recomputed over the
-# whole published state at every publish, and read with the rows of the reports they belong to
+# the results of the checks across reports (budget.check_results, family across_reports): at every publish those
+# its batch can reach are recomputed and the others kept (yusuan.publish.across); read with the rows of the reports
+# they belong to
 ACROSS_PART = "_across"
 # in the across part: what its results were computed from (yusuan.publish.across)
 ACROSS_STATE = "state.json"
