@@ -58,7 +58,7 @@ class PeakMemory:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_memory(os.getpid()))
-            self._stop.wait(0.25)
+            self._stop.wait(1.0)  # reading smaps_rollup costs the kernel time: more often would slow the run
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
