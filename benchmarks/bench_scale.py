@@ -5,7 +5,13 @@ total is the sum of its parts, so each report loads clean). They are ingested ba
 through the Dagster batch job, as `yusuan ingest` runs it, into one warehouse. Per batch it prints the
 seconds per report, the peak memory of the whole process tree (the run, its step processes and their
 parsing children), the size of the warehouse, the publish time and the time of an analyst query.
-Then it compares the first and last batches and projects N = 10,000.
+
+The machine's own speed is measured beside each batch: after it, a bare pdfplumber `extract_tables()`
+pass over the same few drawn reports, in one process (the best of two). The batch's ratio is its wall
+time against that pass's time a page times the batch's pages, as `bench_pipeline.py` compares a whole
+batch with a bare pass. A machine that runs slower late in the run (a busy neighbour, a throttled
+core) raises both the seconds a report and the bare pass; a pipeline that slows as the warehouse grows
+raises only the ratio. Then it compares the first and last batches, by both, and projects N = 10,000.
 
     python benchmarks/bench_scale.py [N] [BATCH]        (defaults 1000 and 100)
 """
@@ -69,6 +75,35 @@ class PeakMemory:
         self._thread.join()
 
 
+def bare_pass(files: list[Path]) -> float:
+    """Seconds a page of a bare pdfplumber `extract_tables()` pass over the files, the best of two."""
+    import pdfplumber
+
+    best, pages = float("inf"), 0
+    for _ in range(2):
+        started, pages = time.perf_counter(), 0
+        for path in files:
+            with pdfplumber.open(path) as pdf:
+                for page in pdf.pages:
+                    page.extract_tables()
+                pages += len(pdf.pages)
+        best = min(best, time.perf_counter() - started)
+    return best / max(pages, 1)
+
+
+def draw(n: int, folder: Path) -> list[Path]:
+    """N synthetic reports, drawn on every core."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import synthetic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"synthetic-{i:05d}.pdf" for i in range(n)]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(synthetic.build, paths, range(n), chunksize=50))
+    return paths
+
+
 def size_of(*paths: Path) -> int:
     total = 0
     for p in paths:
@@ -82,7 +117,6 @@ def size_of(*paths: Path) -> int:
 def main() -> None:
     import dagster as dg
     import duckdb
-    import synthetic
     from dagster._core.instance.ref import InstanceRef
 
     from pipelines.definitions import batch_job
@@ -102,17 +136,14 @@ def main() -> None:
         instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(
             str(home), overrides={"python_logs": {"python_log_level": "ERROR"}}))
         started = time.perf_counter()
-        pdfs = []
-        for i in range(n):
-            path = tmp / "pdfs" / f"synthetic-{i:05d}.pdf"
-            path.parent.mkdir(exist_ok=True)
-            synthetic.build(path, seed=i)
-            pdfs.append(path)
+        pdfs = draw(n, tmp / "pdfs")
         pages = _pages(pdfs)
+        calibration = pdfs[:3]  # the machine's speed, measured on the same pages after every batch
         print(f"{n} reports ({pages} pages) drawn in {time.perf_counter() - started:.0f} s; batches of {size}, "
               f"{os.cpu_count()} cores")
         print(f"{'batch':>5} {'reports':>7} {'s/report':>9} {'peak MB':>8} {'warehouse MB':>13} {'publish s':>10} "
-              f"{'query s':>8} {'loaded':>7}  (loaded or superseded: synthetic bodies repeat)")
+              f"{'query s':>8} {'loaded':>7} {'bare ms/page':>13} {'ratio':>6}  (loaded or superseded: synthetic bodies "
+              "repeat; ratio: the batch's wall time against a bare pdfplumber pass over its pages)")
         rows = []
         warehouse = data / "warehouse.duckdb"
         for b in range(0, n, size):
@@ -135,13 +166,18 @@ def main() -> None:
             con.close()
             query = time.perf_counter() - q0
             mb = size_of(warehouse, warehouse.with_name(warehouse.stem + ".parts")) / 1e6
+            bare = bare_pass(calibration)
+            ratio = seconds / (bare * _pages(batch))
             rows.append((b // size + 1, len(batch), seconds / len(batch), memory.peak / 1e6, mb,
-                         published["seconds"], query, loaded))
+                         published["seconds"], query, loaded, bare, ratio))
             print(f"{rows[-1][0]:5d} {rows[-1][1]:7d} {rows[-1][2]:9.3f} {rows[-1][3]:8.0f} {rows[-1][4]:13.1f} "
-                  f"{rows[-1][5]:10.2f} {rows[-1][6]:8.2f} {rows[-1][7]:7d}", flush=True)
+                  f"{rows[-1][5]:10.2f} {rows[-1][6]:8.2f} {rows[-1][7]:7d} {bare * 1000:13.1f} {ratio:6.3f}",
+                  flush=True)
         first, last = rows[0], rows[-1]
         print(f"seconds per report: first batch {first[2]:.3f}, last batch {last[2]:.3f} "
-              f"({(last[2] / first[2] - 1) * 100:+.1f}%)")
+              f"({(last[2] / first[2] - 1) * 100:+.1f}%); the bare pass a page: {first[8] * 1000:.1f} ms, then "
+              f"{last[8] * 1000:.1f} ms ({(last[8] / first[8] - 1) * 100:+.1f}%); ratio to the bare pass: first "
+              f"{first[9]:.3f}, last {last[9]:.3f} ({(last[9] / first[9] - 1) * 100:+.1f}%)")
         print(f"peak memory of the process tree (proportional set size): {max(r[3] for r in rows):.0f} MB")
         print(f"publish time: first {first[5]:.2f} s, last {last[5]:.2f} s")
         per_report_mb = last[4] / n
