@@ -31,9 +31,13 @@ ingest_job = dg.define_asset_job(
     description="Register, extract and load one report (one partition of `reports`).",
 )
 
-# what the step processes import once, before any report is forked off
+# what the step processes import once, before any report is forked off: the pipeline, GX, and the instance's
+# storage, which each step process would otherwise import for itself before it starts (the forkserver skips a
+# module it cannot import)
 PRELOAD = ["pipelines.definitions", "yusuan.extract", "yusuan.checks.stage", "yusuan.checks.rules",
-           "great_expectations", "pandas"]
+           "great_expectations", "pandas", "dagster._core.storage.base_storage",
+           "dagster._core.storage.sqlite_storage", "dagster._core.storage.defs_state.blob_storage_state_storage",
+           "upath"]
 
 # a batch of several reports runs its steps on every core (processes forked from a server that has imported the
 # pipeline once); a batch of one report has nothing to share out, and runs in the process that launched it

@@ -331,14 +331,14 @@ ALTER TABLE budget.check_results ADD COLUMN IF NOT EXISTS finding VARCHAR;
 
 def columns(table: str) -> list[tuple[str, str]]:
     """The columns (name, type) of a table of the schema (`extracted.tables`), in order."""
-    if table not in _COLUMNS:
+    if not _COLUMNS:  # every table's at once, from its migrations alone (the views and comments add no column)
         con = duckdb.connect()
         try:
-            ensure_schema(con)
-            schema, _, name = table.partition(".")
-            _COLUMNS[table] = [(c, t) for c, t in con.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-                "ORDER BY column_index", [schema, name]).fetchall()]
+            migrate(con)
+            for schema, name, column, kind in con.execute(
+                    "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+                    "WHERE NOT internal ORDER BY schema_name, table_name, column_index").fetchall():
+                _COLUMNS.setdefault(f"{schema}.{name}", []).append((column, kind))
         finally:
             con.close()
     return _COLUMNS[table]

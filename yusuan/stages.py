@@ -395,7 +395,7 @@ def publish_reports(settings: Settings, report_ids: list[str], publish: Callable
     each under its lock while its export is copied and released: no run of the same report rewrites it meanwhile.
     A report removed since the run was asked for, or whose export another run already published, is left out."""
     say = warn or (lambda _msg: None)
-    with report_locks(settings.staging_dir, report_ids, on_wait=say):
+    with report_locks(settings.staging_dir, report_ids, on_wait=say), duckdb.connect() as con:
         ready = {}
         for report_id in report_ids:
             out = exported(settings, report_id)
@@ -404,7 +404,7 @@ def publish_reports(settings: Settings, report_ids: list[str], publish: Callable
             elif out is None:
                 say(f"report {report_id}: its export is gone (another run of it published it first, or it was "
                     "removed); not published by this run")
-            elif (hollow := _hollow(out)) is not None:
+            elif (hollow := _hollow(con, out)) is not None:
                 say(f"report {report_id}: its export is not whole ({hollow}); not published, its published "
                     "version is kept")
             else:
@@ -415,9 +415,9 @@ def publish_reports(settings: Settings, report_ids: list[str], publish: Callable
     return published
 
 
-def _hollow(out: Path) -> str | None:
-    """Why an export cannot be a whole report: a loaded or quarantined report without the tables it counts."""
-    con = duckdb.connect()
+def _hollow(con: duckdb.DuckDBPyConnection, out: Path) -> str | None:
+    """Why an export cannot be a whole report: a loaded or quarantined report without the tables it counts
+    (`con`: an in-memory connection that reads its files)."""
     try:
         row = con.execute("SELECT status, tables_found FROM read_parquet(?)", [str(out / "budget.reports.parquet")]
                           ).fetchone()
@@ -434,8 +434,6 @@ def _hollow(out: Path) -> str | None:
                 return f"{tables} tables counted, {have[0] if have else 0} exported"
     except duckdb.Error as e:
         return str(e).splitlines()[0]
-    finally:
-        con.close()
     return None
 
 

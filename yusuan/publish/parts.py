@@ -16,6 +16,7 @@ import duckdb
 from yusuan.publish.layout import ACROSS_PART, ACROSS_STATE, SCHEMA_PART, part_dir, sql_path
 from yusuan.publish.manifest import write_checksums
 from yusuan.schema import PUBLISHED_SCHEMAS, ensure_schema
+from yusuan.schema import columns as schema_columns
 
 
 def stored_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -117,11 +118,7 @@ def write_across_part(folder: Path, rows: list[tuple[object, ...]], state: dict[
     from yusuan.checks.results import RESULT_COLUMNS
     from yusuan.warehouse import insert_rows
 
-    schema = fresh_schema()  # the columns as this version declares them (the published file may predate it)
-    try:
-        declared = columns(schema, "budget", "check_results")
-    finally:
-        schema.close()
+    declared = schema_columns("budget.check_results")  # as this version declares them (the file may predate it)
     tmp = folder / f".{ACROSS_PART}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
