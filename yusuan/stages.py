@@ -16,7 +16,8 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,21 @@ def connect(settings: Settings, report_id: str) -> duckdb.DuckDBPyConnection:
         raise RuntimeError(f"report {report_id}: its work database {path} cannot be opened "
                            f"({str(e).splitlines()[0]}); it is rebuilt from the stored file by running the "
                            "report again from its raw stage (yusuan ingest FILE --force)") from e
+
+
+@contextmanager
+def _opened(settings: Settings, report_id: str,
+            con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con` when the caller holds the report's database open for several stages (it closes it); else the
+    database opened for this stage alone, and closed after it."""
+    if con is not None:
+        yield con
+        return
+    own = connect(settings, report_id)
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 def _finish(settings: Settings, con: duckdb.DuckDBPyConnection, report_id: str) -> Path:
@@ -204,8 +220,8 @@ def extract_stage(settings: Settings, report_id: str) -> StageResult:
 # ---- extracted -> warehouse rows, the identities inside each table ---------------------------
 
 
-def load_stage(settings: Settings, report_id: str, *,
-               validate: bool = True) -> tuple[StageResult, list[Any], list[Any] | None]:
+def load_stage(settings: Settings, report_id: str, *, validate: bool = True,
+               con: duckdb.DuckDBPyConnection | None = None) -> tuple[StageResult, list[Any], list[Any] | None]:
     """Load the staged extraction into the report's database and check the identities inside each
     table; returns the stage result, the GX family results (none when `validate` is False) and the
     identity instances (None when not checked)."""
@@ -223,8 +239,7 @@ def load_stage(settings: Settings, report_id: str, *,
     # (an extraction staged by an earlier version says "loaded" for loadable)
     loadable = status in (Status.LOADABLE, "loaded")
     recorded = Status.REGISTERED if loadable else status
-    con = connect(settings, report_id)
-    try:
+    with _opened(settings, report_id, con) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             counts = warehouse.load_report(con, report_id, staged, status=recorded, reason=reason,
@@ -243,8 +258,6 @@ def load_stage(settings: Settings, report_id: str, *,
             "AND table_type = 'summary' ORDER BY row_seq, column_seq LIMIT 12", [report_id]).fetchall()
         if not loadable:
             _finish(settings, con, report_id)
-    finally:
-        con.close()
     metadata = {"file": stored.file_name, "status": status, "reason": reason or "",
                 "tables_found": counts["tables"], "line_items": counts["line_items"],
                 "checks_passed": sum(1 for f in families if f.success),
@@ -256,8 +269,8 @@ def load_stage(settings: Settings, report_id: str, *,
 # ---- conformed ------------------------------------------------------------------------------
 
 
-def conform_stage(settings: Settings, report_id: str, *,
-                  validate: bool = True) -> tuple[StageResult, list[Any], list[Any] | None]:
+def conform_stage(settings: Settings, report_id: str, *, validate: bool = True,
+                  con: duckdb.DuckDBPyConnection | None = None) -> tuple[StageResult, list[Any], list[Any] | None]:
     """Build the conformed facts, check the identities across tables and the narrative, decide the
     verdict (loaded or quarantined) and export the report's rows; returns the stage result, the GX family
     results (none when `validate` is False) and the identity instances (None when not checked)."""
@@ -267,8 +280,7 @@ def conform_stage(settings: Settings, report_id: str, *,
     from yusuan.vocabulary import vocabulary
 
     stored = stored_file(settings.store_dir, check_report_id(report_id))
-    con = connect(settings, report_id)
-    try:
+    with _opened(settings, report_id, con) as con:
         row = con.execute("SELECT status, status_reason, sha256 FROM budget.reports WHERE report_id = ?",
                           [report_id]).fetchone()
         if row is None or row[0] != Status.REGISTERED:
@@ -289,8 +301,6 @@ def conform_stage(settings: Settings, report_id: str, *,
             rollback_quietly(con)
             raise
         _finish(settings, con, report_id)
-    finally:
-        con.close()
     return StageResult(report_id, stored.file_name, status, reason, {
         "file": stored.file_name, "status": status, "reason": reason or "", "errors": verdict.errors,
         "warnings": verdict.warnings, "coverage": verdict.coverage,
@@ -347,23 +357,29 @@ REMOVED_WHILE_WAITING = "removed (yusuan remove) after this run was asked for: n
 
 
 def _run_stages(settings: Settings, report_id: str, run: ReportRun, first_ingested: Any, validate: bool) -> None:
-    for stage in ("raw", "extracted", "line_items", "conformed"):
-        started = time.perf_counter()
-        if stage == "raw":
-            result = register_stage(settings, report_id, first_ingested=first_ingested)
-        elif stage == "extracted":
-            result = extract_stage(settings, report_id)
-        elif stage in ("line_items", "conformed"):
-            checked = "extracted" if stage == "line_items" else "conformed"
-            step = load_stage if stage == "line_items" else conform_stage
-            result, run.families[checked], instances = step(settings, report_id, validate=validate)
-            if instances is not None:
-                run.instances[checked] = instances
-        run.seconds[stage] = time.perf_counter() - started
-        run.stages.append(result)
-        run.status, run.reason = result.status, result.reason
-        if result.final:
-            break
+    con: duckdb.DuckDBPyConnection | None = None  # the work database, opened once for the load and conform stages
+    try:
+        for stage in ("raw", "extracted", "line_items", "conformed"):
+            started = time.perf_counter()
+            if stage == "raw":
+                result = register_stage(settings, report_id, first_ingested=first_ingested)
+            elif stage == "extracted":
+                result = extract_stage(settings, report_id)
+            elif stage in ("line_items", "conformed"):
+                checked = "extracted" if stage == "line_items" else "conformed"
+                step = load_stage if stage == "line_items" else conform_stage
+                con = con or connect(settings, report_id)
+                result, run.families[checked], instances = step(settings, report_id, validate=validate, con=con)
+                if instances is not None:
+                    run.instances[checked] = instances
+            run.seconds[stage] = time.perf_counter() - started
+            run.stages.append(result)
+            run.status, run.reason = result.status, result.reason
+            if result.final:
+                break
+    finally:
+        if con is not None:
+            con.close()
 
 
 def validate_runs(settings: Settings, runs: list[ReportRun]) -> None:
