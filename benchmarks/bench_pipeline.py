@@ -3,8 +3,10 @@
 Ingests every PDF of data/samples (the sample and the real reports; or the files given) as one batch
 through the Dagster batch job, the way `yusuan ingest` does (multiprocess executor, a step per report
 on every core, one publish), and prints:
-- the wall time of the whole pipeline, of one bare `page.extract_tables()` pass over the same pages
-  (one process, as a reader of the PDFs would do it), and their ratio;
+- the wall time of the whole pipeline, of a bare `page.extract_tables()` pass over the same pages
+  (one process, as a reader of the PDFs would do it) run before it and again after it, and the ratio of
+  the pipeline to the mean of the two passes: a machine whose speed drifts during the run (a busy
+  neighbour on the host) weighs on both sides alike;
 - the split by stage (seconds summed over the reports, as the steps measured them) and the publish;
 - with --compare, the same batch run report by report with the in-process asset job (the per-partition
   runs the UI launches), for the choice of machinery.
@@ -87,9 +89,11 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     files = [Path(a) for a in args] or sorted((ROOT / "data" / "samples").glob("*.pdf"))
     os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
-    bare, pages = bare_pass(files)
+    before, pages = bare_pass(files)
     with tempfile.TemporaryDirectory() as tmp:
         wall, steps, published = batch(files, Path(tmp) / "batch")
+        after, _ = bare_pass(files)
+        bare = (before + after) / 2
         stages: dict[str, float] = {}
         statuses: dict[str, int] = {}
         for value in steps.values():
@@ -97,7 +101,8 @@ def main() -> None:
             for stage, seconds in value["seconds"].items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
         print(f"batch: {len(files)} reports, {pages} pages, {os.cpu_count()} cores; {statuses}")
-        print(f"bare pdfplumber extract_tables() pass, one process: {bare:7.1f} s")
+        print(f"bare pdfplumber extract_tables() pass, one process: {bare:7.1f} s "
+              f"(the mean of {before:.1f} s before the pipeline and {after:.1f} s after it)")
         print(f"whole pipeline (yusuan's batch job, end to end):    {wall:7.1f} s   ratio {wall / bare:.2f}")
         print("split by stage (seconds summed over the reports' steps; they run on every core at once):")
         for stage in ("raw", "extracted", "line_items", "conformed"):
