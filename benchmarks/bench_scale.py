@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 
 def tree_memory(root: int) -> int:
@@ -77,18 +77,10 @@ class PeakMemory:
 
 def bare_pass(files: list[Path]) -> float:
     """Seconds a page of a bare pdfplumber `extract_tables()` pass over the files, the best of two."""
-    import pdfplumber
+    from bench_pipeline import bare_pass as one_pass
 
-    best, pages = float("inf"), 0
-    for _ in range(2):
-        started, pages = time.perf_counter(), 0
-        for path in files:
-            with pdfplumber.open(path) as pdf:
-                for page in pdf.pages:
-                    page.extract_tables()
-                pages += len(pdf.pages)
-        best = min(best, time.perf_counter() - started)
-    return best / max(pages, 1)
+    runs = [one_pass(files) for _ in range(2)]
+    return min(seconds for seconds, _ in runs) / max(runs[0][1], 1)
 
 
 def draw(n: int, folder: Path) -> list[Path]:
